@@ -1,0 +1,3 @@
+from govai.cli.main import cli
+
+cli()

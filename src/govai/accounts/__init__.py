@@ -1,0 +1,1 @@
+"""People: the organisation tree, users and roles, login sessions, API tokens."""

@@ -1,0 +1,1 @@
+"""The `govai` command line, split by command group."""

@@ -1,0 +1,71 @@
+"""Demo content for a fictional city (示范市): organisations, one account per role, word list.
+
+Everything here is written by the project. The passwords are printed by ``make demo`` and are for
+a local trial only: change or disable these accounts before real use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from govai.accounts import service as accounts
+from govai.accounts.models import User
+from govai.accounts.principal import Principal
+from govai.platform import Platform
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    org_code: str
+    role: str
+    password: str
+
+
+ORGS: tuple[tuple[str, str, str, str | None], ...] = (
+    # code, name, kind, parent code
+    ("prov", "示范省", "province", None),
+    ("city", "示范市", "city", "prov"),
+    ("city-hrss", "示范市人力资源和社会保障局", "department", "city"),
+    ("city-hpf", "示范市住房公积金管理中心", "department", "city"),
+    ("city-12345", "示范市12345政务服务便民热线", "department", "city"),
+    ("city-dsj", "示范市政务服务和数据管理局", "department", "city"),
+    ("east", "示范市东城区", "county", "city"),
+    ("east-hrss", "东城区人力资源和社会保障局", "department", "east"),
+)
+
+DEMO_PASSWORD = "Demo@2026gov"
+
+ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("staff", "王窗口", "city-hrss", "staff", DEMO_PASSWORD),
+    DemoAccount("reviewer", "李审核", "city-hrss", "reviewer", DEMO_PASSWORD),
+    DemoAccount("deptadmin", "张部门管理员", "city-hrss", "dept_admin", DEMO_PASSWORD),
+    DemoAccount("sysadmin", "赵系统管理员", "city-dsj", "sys_admin", DEMO_PASSWORD),
+    DemoAccount("secadmin", "钱安全保密管理员", "city-dsj", "sec_admin", DEMO_PASSWORD),
+    DemoAccount("auditor", "孙安全审计员", "city-dsj", "auditor", DEMO_PASSWORD),
+    DemoAccount("east-staff", "周区县窗口", "east-hrss", "staff", DEMO_PASSWORD),
+)
+
+
+def load_demo(platform: Platform, actor: Principal) -> list[DemoAccount]:
+    """Create the demo organisations and accounts; existing ones are left as they are."""
+    with platform.db.session() as session:
+        existing = {o.code for o in accounts.list_orgs(session)}
+        for code, name, kind, parent in ORGS:
+            if code not in existing:
+                accounts.create_org(session, actor, code=code, name=name, kind=kind,
+                                    parent_code=parent)
+        usernames = set(session.execute(select(User.username)).scalars())
+        for acc in ACCOUNTS:
+            if acc.username not in usernames:
+                accounts.create_user(
+                    session,
+                    actor,
+                    accounts.NewUser(acc.username, acc.display_name, acc.org_code,
+                                     (acc.role,), acc.password),
+                    platform.settings,
+                )
+    return list(ACCOUNTS)

@@ -1,0 +1,1 @@
+"""The model gateway: the only way any code reaches a model."""

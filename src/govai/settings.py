@@ -1,0 +1,209 @@
+"""The one settings table of govai.
+
+Each :class:`Setting` has a name, a default and a help text; the same table drives the loader,
+``govai settings`` (CLI help) and ``docs/settings.md`` (a test keeps that file in step).
+
+A value is read, first match wins, from the environment variable ``GOVAI_<NAME>`` (upper case),
+then from ``govai.toml`` (path in ``GOVAI_CONFIG``, else ``$GOVAI_HOME/govai.toml``, else
+``./govai.toml``), then the default. Settings marked ``secret`` are read from the environment only
+and never written to a file, a log or a page (the pattern of haystack's ``Secret.from_env_var``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from govai.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    secret: bool = False
+
+    @property
+    def env_var(self) -> str:
+        return "GOVAI_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("home", "./var", "Directory for the SQLite database, indexes and files."),
+    Setting(
+        "database_url",
+        "",
+        "SQLAlchemy database URL; empty means SQLite at $GOVAI_HOME/govai.db. "
+        "PostgreSQL: postgresql+psycopg://user@host:5432/govai. May hold a password, so it is "
+        "read from the environment only.",
+        secret=True,
+    ),
+    Setting("host", "127.0.0.1", "Address the web console listens on."),
+    Setting("port", 8000, "Port the web console listens on (the variable PORT also sets it)."),
+    Setting("site_name", "govai 政务大模型平台", "Name shown in the console header."),
+    Setting("session_idle_minutes", 30, "A login session ends after this many idle minutes."),
+    Setting("session_max_hours", 12, "A login session ends this many hours after login."),
+    Setting("login_max_failures", 5, "Failed logins in a row before an account is locked."),
+    Setting("login_lockout_minutes", 15, "How long a locked account stays locked."),
+    Setting("password_min_length", 10, "Minimum length of a new password."),
+    Setting(
+        "cookie_secure",
+        False,
+        "Send the session cookie only over HTTPS; turn on behind a TLS proxy.",
+    ),
+    Setting(
+        "call_log_retention_days",
+        183,
+        "Days model-call records are kept; at least 180 (six months, 《人工智能生成合成内容标识办法》).",
+    ),
+    Setting("default_provider", "extractive", "Model provider used when a scenario names none."),
+    Setting("provider_timeout_seconds", 60.0, "Seconds before a model call is abandoned."),
+    Setting(
+        "content_producer",
+        "govai",
+        "Name written as ContentProducer/ContentPropagator in the AIGC implicit label.",
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _convert(setting: Setting, raw: Any, source: str) -> Any:
+    kind = type(setting.default)
+    try:
+        if kind is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(text)
+        if kind is int:
+            return int(raw)
+        if kind is float:
+            return float(raw)
+        return str(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"配置项 {setting.name}（来自 {source}）的值 {raw!r} 无效，应为 {kind.__name__} 类型。",
+            setting=setting.name,
+        ) from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; attribute access by setting name."""
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        values = object.__getattribute__(self, "values")
+        if name in values:
+            return values[name]
+        raise AttributeError(name)
+
+    @property
+    def home_path(self) -> Path:
+        return Path(self.values["home"]).expanduser().resolve()
+
+    @property
+    def database(self) -> str:
+        url = str(self.values["database_url"])
+        return url or f"sqlite:///{self.home_path / 'govai.db'}"
+
+    def public_items(self) -> list[tuple[str, Any]]:
+        """Name/value pairs safe to show: secrets are replaced by a mask."""
+        return [
+            (s.name, "******" if s.secret and self.values[s.name] else self.values[s.name])
+            for s in SETTINGS
+        ]
+
+    def replace(self, **changes: Any) -> Settings:
+        unknown = set(changes) - set(_BY_NAME)
+        if unknown:
+            raise ConfigError(_unknown_message(sorted(unknown)[0]))
+        return Settings({**self.values, **changes})
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        home = env.get("GOVAI_HOME", _BY_NAME["home"].default)
+        file_values = _read_toml(env, Path(home))
+        values: dict[str, Any] = {}
+        for s in SETTINGS:
+            if s.env_var in env:
+                values[s.name] = _convert(s, env[s.env_var], f"环境变量 {s.env_var}")
+            elif s.name == "port" and "PORT" in env:
+                values[s.name] = _convert(s, env["PORT"], "环境变量 PORT")
+            elif s.name in file_values and not s.secret:
+                values[s.name] = _convert(s, file_values[s.name], "govai.toml")
+            else:
+                values[s.name] = s.default
+        for name in file_values:
+            if name not in _BY_NAME:
+                raise ConfigError(_unknown_message(name))
+            if _BY_NAME[name].secret:
+                raise ConfigError(
+                    f"配置项 {name} 含密钥，只能通过环境变量 {_BY_NAME[name].env_var} 设置，"
+                    "请从 govai.toml 中删除。"
+                )
+        if values["call_log_retention_days"] < 180:
+            raise ConfigError(
+                "call_log_retention_days 不得少于 180 天（模型调用日志至少保存六个月）。"
+                "请修改 GOVAI_CALL_LOG_RETENTION_DAYS。"
+            )
+        return cls(values)
+
+
+def _unknown_message(name: str) -> str:
+    choices = "、".join(s.name for s in SETTINGS)
+    return f"没有名为 {name!r} 的配置项。可用的配置项：{choices}。运行 `govai settings` 查看说明。"
+
+
+def _read_toml(env: Mapping[str, str], home: Path) -> dict[str, Any]:
+    if "GOVAI_CONFIG" in env:
+        candidates = [Path(env["GOVAI_CONFIG"])]
+        if not candidates[0].is_file():
+            raise ConfigError(f"找不到 GOVAI_CONFIG 指定的配置文件 {candidates[0]}。")
+    else:
+        candidates = [home / "govai.toml", Path("govai.toml")]
+    for path in candidates:
+        if path.is_file():
+            try:
+                with path.open("rb") as fh:
+                    data = tomllib.load(fh)
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"配置文件 {path} 无法解析：{exc}") from None
+            section = data.get("govai", data)
+            if not isinstance(section, dict):
+                raise ConfigError(f"配置文件 {path} 的 [govai] 节格式不正确。")
+            return section
+    return {}
+
+
+def settings_markdown() -> str:
+    """The settings table as Markdown, for docs/settings.md."""
+    lines = [
+        "# Settings",
+        "",
+        "Generated from `govai.settings.SETTINGS` (`govai settings --markdown`); a test keeps it "
+        "in step.",
+        "",
+        "Each setting is read from the environment variable, then `govai.toml` (`[govai]` "
+        "section), then the default. Secret settings are read from the environment only.",
+        "",
+        "| setting | environment variable | default | help |",
+        "|---|---|---|---|",
+    ]
+    for s in SETTINGS:
+        default = "(empty)" if s.default == "" else f"`{s.default}`"
+        secret = " **Secret: environment only.**" if s.secret else ""
+        lines.append(f"| `{s.name}` | `{s.env_var}` | {default} | {s.help}{secret} |")
+    return "\n".join(lines) + "\n"

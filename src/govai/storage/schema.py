@@ -1,0 +1,10 @@
+"""Imports every engine's tables so that ``Base.metadata`` is complete (Alembic, tests)."""
+
+from govai.accounts import models as accounts_models
+from govai.gateway import models as gateway_models
+from govai.governance import models as governance_models
+from govai.storage.base import Base
+
+metadata = Base.metadata
+
+__all__ = ["accounts_models", "gateway_models", "governance_models", "metadata"]

@@ -1,0 +1,1 @@
+"""Testing kit: a protocol-faithful fake OpenAI-compatible server and pytest fixtures."""

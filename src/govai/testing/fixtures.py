@@ -1,0 +1,96 @@
+"""Pytest fixtures for govai and for projects that extend it (registered as a pytest plugin).
+
+- ``govai_settings``: settings over a temporary ``GOVAI_HOME``. The database is SQLite in that
+  folder, or — when ``GOVAI_TEST_DATABASE_URL`` is set — a fresh schema of that PostgreSQL
+  database, dropped after the test.
+- ``platform``: a :class:`~govai.platform.Platform` over those settings, migrated to head.
+- ``demo_platform``: the same with the demo organisations and one account per role.
+- ``client``: an in-process HTTP client for the web app over ``demo_platform``.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from govai.accounts.principal import cli_principal
+from govai.demo import load_demo
+from govai.platform import Platform
+from govai.settings import Settings
+from govai.storage.db import Database
+
+TEST_DB_ENV = "GOVAI_TEST_DATABASE_URL"
+
+
+def _postgres_schema_url(base_url: str) -> tuple[str, str]:
+    schema = "t_" + uuid.uuid4().hex[:16]
+    engine = create_engine(base_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:
+        pytest.fail(f"{TEST_DB_ENV}={base_url} is set but PostgreSQL is not reachable: {exc}")
+    finally:
+        engine.dispose()
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False), schema
+
+
+def _drop_schema(base_url: str, schema: str) -> None:
+    engine = create_engine(base_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    finally:
+        engine.dispose()
+
+
+def test_database_kind() -> str:
+    return "postgresql" if os.environ.get(TEST_DB_ENV) else "sqlite"
+
+
+@pytest.fixture
+def govai_settings(tmp_path: Path) -> Iterator[Settings]:
+    base = os.environ.get(TEST_DB_ENV, "")
+    values: dict[str, Any] = {"home": str(tmp_path / "home")}
+    schema = ""
+    if base:
+        values["database_url"], schema = _postgres_schema_url(base)
+    settings = Settings.load({}).replace(**values)
+    yield settings
+    if schema:
+        _drop_schema(base, schema)
+
+
+@pytest.fixture
+def platform(govai_settings: Settings) -> Iterator[Platform]:
+    plat = Platform.open(govai_settings)
+    plat.db.migrate()
+    yield plat
+    plat.close()
+
+
+@pytest.fixture
+def demo_platform(platform: Platform) -> Platform:
+    load_demo(platform, cli_principal("pytest"))
+    return platform
+
+
+@pytest.fixture
+def client(demo_platform: Platform) -> Iterator[Any]:
+    from starlette.testclient import TestClient
+
+    from govai.web.app import create_app
+
+    with TestClient(create_app(demo_platform), base_url="http://127.0.0.1") as tc:
+        yield tc
+
+
+__all__ = ["Database", "TEST_DB_ENV", "test_database_kind"]
