@@ -59,7 +59,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "call_log_retention_days",
         183,
-        "Days model-call records are kept; at least 180 (six months, 《人工智能生成合成内容标识办法》).",
+        "Days model-call records are kept; at least 180, the six months of "
+        "《人工智能生成合成内容标识办法》.",
     ),
     Setting("default_provider", "extractive", "Model provider used when a scenario names none."),
     Setting("provider_timeout_seconds", 60.0, "Seconds before a model call is abandoned."),

@@ -42,9 +42,7 @@ class User(Base):
     password_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     org: Mapped[Organization] = relationship()
-    role_rows: Mapped[list[UserRole]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def roles(self) -> frozenset[str]:

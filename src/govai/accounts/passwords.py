@@ -12,6 +12,14 @@ _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("govai-dummy-password")
 
 
+def use_hasher(hasher: PasswordHasher) -> PasswordHasher:
+    """Swap the Argon2 parameters (the test suite uses cheap ones); returns the previous hasher."""
+    global _HASHER, _DUMMY_HASH
+    previous, _HASHER = _HASHER, hasher
+    _DUMMY_HASH = hasher.hash("govai-dummy-password")
+    return previous
+
+
 def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 

@@ -81,8 +81,13 @@ def create_org(
     session.add(org)
     session.flush()
     audit.record(
-        session, "org.create", actor=actor, object_type="org", object_id=org.code,
-        summary=f"新建机构 {name}（{ORG_KINDS[kind]}）" + (f"，上级 {parent.name}" if parent else ""),
+        session,
+        "org.create",
+        actor=actor,
+        object_type="org",
+        object_id=org.code,
+        summary=f"新建机构 {name}（{ORG_KINDS[kind]}）"
+        + (f"，上级 {parent.name}" if parent else ""),
     )
     return org
 
@@ -95,13 +100,21 @@ def rename_org(session: Session, actor: Principal, code: str, new_name: str) -> 
         raise ValidationError("机构名称不能为空。")
     old = org.name
     org.name = new_name
-    audit.record(session, "org.update", actor=actor, object_type="org", object_id=org.code,
-                 summary=f"机构更名：{old} → {new_name}")
+    audit.record(
+        session,
+        "org.update",
+        actor=actor,
+        object_type="org",
+        object_id=org.code,
+        summary=f"机构更名：{old} → {new_name}",
+    )
     return org
 
 
 def get_org(session: Session, code: str) -> Organization:
-    org = session.execute(select(Organization).where(Organization.code == code)).scalar_one_or_none()
+    org = session.execute(
+        select(Organization).where(Organization.code == code)
+    ).scalar_one_or_none()
     if org is None:
         raise NotFound(f"没有编码为 {code!r} 的机构。运行 `govai org list` 查看现有机构。")
     return org
@@ -154,8 +167,9 @@ class NewUser:
     password: str
 
 
-def _check_role_grant(session: Session, actor: Principal, org: Organization,
-                      roles: Iterable[Role]) -> None:
+def _check_role_grant(
+    session: Session, actor: Principal, org: Organization, roles: Iterable[Role]
+) -> None:
     """Security admins grant any role; department admins only staff/reviewer in their subtree."""
     if actor.via in ("cli", "system") or actor.has(Role.SEC_ADMIN):
         return
@@ -194,7 +208,11 @@ def create_user(session: Session, actor: Principal, new: NewUser, settings: Sett
     session.add(user)
     session.flush()
     audit.record(
-        session, "user.create", actor=actor, object_type="user", object_id=username,
+        session,
+        "user.create",
+        actor=actor,
+        object_type="user",
+        object_id=username,
         summary=f"新建账号 {username}（{user.display_name}），机构 {org.name}，"
         f"角色 {'、'.join(r.label for r in sorted(roles))}",
     )
@@ -229,7 +247,11 @@ def set_roles(session: Session, actor: Principal, username: str, roles: Iterable
         raise ValidationError("不能撤销自己的安全保密管理员角色。")
     user.role_rows = [UserRole(role=r.value) for r in sorted(parsed)]
     audit.record(
-        session, "user.roles", actor=actor, object_type="user", object_id=username,
+        session,
+        "user.roles",
+        actor=actor,
+        object_type="user",
+        object_id=username,
         summary=f"角色变更：{'、'.join(Role(r).label for r in sorted(old)) or '无'} → "
         f"{'、'.join(r.label for r in sorted(parsed))}",
     )
@@ -246,14 +268,26 @@ def set_active(session: Session, actor: Principal, username: str, active: bool) 
         user.failed_logins, user.locked_until = 0, None
     else:
         _revoke_sessions(session, user.id)
-    audit.record(session, "user.enable" if active else "user.disable", actor=actor,
-                 object_type="user", object_id=username,
-                 summary=("启用" if active else "停用") + f"账号 {username}")
+    audit.record(
+        session,
+        "user.enable" if active else "user.disable",
+        actor=actor,
+        object_type="user",
+        object_id=username,
+        summary=("启用" if active else "停用") + f"账号 {username}",
+    )
     return user
 
 
-def set_password(session: Session, actor: Principal, username: str, password: str,
-                 settings: Settings, *, current: str | None = None) -> User:
+def set_password(
+    session: Session,
+    actor: Principal,
+    username: str,
+    password: str,
+    settings: Settings,
+    *,
+    current: str | None = None,
+) -> User:
     user = get_user(session, username)
     if actor.user_id == user.id:
         if current is None or not verify_password(user.password_hash, current):
@@ -265,13 +299,20 @@ def set_password(session: Session, actor: Principal, username: str, password: st
     user.password_changed_at = utcnow()
     user.failed_logins, user.locked_until = 0, None
     _revoke_sessions(session, user.id)
-    audit.record(session, "user.password", actor=actor, object_type="user", object_id=username,
-                 summary=f"{'修改' if actor.user_id == user.id else '重置'}账号 {username} 的密码")
+    audit.record(
+        session,
+        "user.password",
+        actor=actor,
+        object_type="user",
+        object_id=username,
+        summary=f"{'修改' if actor.user_id == user.id else '重置'}账号 {username} 的密码",
+    )
     return user
 
 
-def principal_for(user: User, *, via: str, ip: str = "", session_id: str = "",
-                  csrf_token: str = "") -> Principal:
+def principal_for(
+    user: User, *, via: str, ip: str = "", session_id: str = "", csrf_token: str = ""
+) -> Principal:
     return Principal(
         username=user.username,
         user_id=user.id,
@@ -288,8 +329,9 @@ def principal_for(user: User, *, via: str, ip: str = "", session_id: str = "",
 # ---------------------------------------------------------------- login and sessions
 
 
-def authenticate(session: Session, settings: Settings, username: str, password: str,
-                 *, ip: str = "") -> User:
+def authenticate(
+    session: Session, settings: Settings, username: str, password: str, *, ip: str = ""
+) -> User:
     """Check a password, with lockout after ``login_max_failures`` failures in a row.
 
     Failures are recorded (and audited) by the caller committing this transaction even though an
@@ -300,21 +342,39 @@ def authenticate(session: Session, settings: Settings, username: str, password: 
     who = Principal(username=username[:64] or "?", ip=ip, via="anonymous")
     if user is None:
         verify_password(None, password)  # same cost as a real check
-        audit.record(session, "login.failure", actor=who, object_type="user",
-                     object_id=username[:64], summary="登录失败：用户名或密码错误（账号不存在）")
+        audit.record(
+            session,
+            "login.failure",
+            actor=who,
+            object_type="user",
+            object_id=username[:64],
+            summary="登录失败：用户名或密码错误（账号不存在）",
+        )
         raise InvalidCredentials("用户名或密码错误。")
     who = principal_for(user, via="anonymous", ip=ip)
     if user.locked_until and user.locked_until > now:
-        audit.record(session, "login.locked", actor=who, object_type="user",
-                     object_id=user.username, summary="登录被拒：账号已锁定")
+        audit.record(
+            session,
+            "login.locked",
+            actor=who,
+            object_type="user",
+            object_id=user.username,
+            summary="登录被拒：账号已锁定",
+        )
         raise AccountLocked(
             f"连续登录失败次数过多，账号已锁定至 {_local(user.locked_until)}。"
             "请稍后再试，或联系安全保密管理员解锁（`govai user unlock`）。"
         )
     if not user.is_active:
         verify_password(user.password_hash, password)
-        audit.record(session, "login.failure", actor=who, object_type="user",
-                     object_id=user.username, summary="登录失败：账号已停用")
+        audit.record(
+            session,
+            "login.failure",
+            actor=who,
+            object_type="user",
+            object_id=user.username,
+            summary="登录失败：账号已停用",
+        )
         raise InvalidCredentials("用户名或密码错误。")
     if not verify_password(user.password_hash, password):
         user.failed_logins += 1
@@ -323,14 +383,26 @@ def authenticate(session: Session, settings: Settings, username: str, password: 
             user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
             user.failed_logins = 0
             summary += f"，账号锁定 {settings.login_lockout_minutes} 分钟"
-            audit.record(session, "login.lockout", actor=who, object_type="user",
-                         object_id=user.username, summary=summary)
+            audit.record(
+                session,
+                "login.lockout",
+                actor=who,
+                object_type="user",
+                object_id=user.username,
+                summary=summary,
+            )
             raise AccountLocked(
                 f"连续登录失败 {settings.login_max_failures} 次，账号已锁定 "
                 f"{settings.login_lockout_minutes} 分钟。"
             )
-        audit.record(session, "login.failure", actor=who, object_type="user",
-                     object_id=user.username, summary=summary)
+        audit.record(
+            session,
+            "login.failure",
+            actor=who,
+            object_type="user",
+            object_id=user.username,
+            summary=summary,
+        )
         raise InvalidCredentials("用户名或密码错误。")
     user.failed_logins, user.locked_until = 0, None
     user.last_login_at = now
@@ -343,13 +415,20 @@ def unlock(session: Session, actor: Principal, username: str) -> User:
     user = get_user(session, username)
     _check_role_grant(session, actor, user.org, {Role(r) for r in user.roles})
     user.failed_logins, user.locked_until = 0, None
-    audit.record(session, "user.unlock", actor=actor, object_type="user", object_id=username,
-                 summary=f"解锁账号 {username}")
+    audit.record(
+        session,
+        "user.unlock",
+        actor=actor,
+        object_type="user",
+        object_id=username,
+        summary=f"解锁账号 {username}",
+    )
     return user
 
 
-def login(db: Database, settings: Settings, username: str, password: str,
-          *, ip: str = "") -> LoginResult:
+def login(
+    db: Database, settings: Settings, username: str, password: str, *, ip: str = ""
+) -> LoginResult:
     """Authenticate and start a session. A failed attempt is committed (failure count, lockout,
     audit entry) before the error propagates, so nothing about it is lost."""
     with db.sessions() as session:
@@ -383,13 +462,21 @@ class LoginResult:
 
 def start_session(session: Session, user: User, *, ip: str = "") -> LoginResult:
     token = secrets.token_urlsafe(32)
-    row = LoginSession(id=_sha256(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32),
-                       ip=ip[:64])
+    row = LoginSession(
+        id=_sha256(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32), ip=ip[:64]
+    )
     session.add(row)
-    principal = principal_for(user, via="session", ip=ip, session_id=row.id,
-                              csrf_token=row.csrf_token)
-    audit.record(session, "login.success", actor=principal, object_type="user",
-                 object_id=user.username, summary=f"登录成功（{ip or '本机'}）")
+    principal = principal_for(
+        user, via="session", ip=ip, session_id=row.id, csrf_token=row.csrf_token
+    )
+    audit.record(
+        session,
+        "login.success",
+        actor=principal,
+        object_type="user",
+        object_id=user.username,
+        summary=f"登录成功（{ip or '本机'}）",
+    )
     return LoginResult(token, principal)
 
 
@@ -405,9 +492,13 @@ def resume_session(session: Session, settings: Settings, token: str, *, ip: str 
     ):
         row.revoked = True
         user = session.get(User, row.user_id)
-        audit.record(session, "session.expire", object_type="user",
-                     object_id=user.username if user else str(row.user_id),
-                     summary="会话超时，已退出登录")
+        audit.record(
+            session,
+            "session.expire",
+            object_type="user",
+            object_id=user.username if user else str(row.user_id),
+            summary="会话超时，已退出登录",
+        )
         raise SessionExpired("长时间未操作，登录已超时，请重新登录。")
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
@@ -415,16 +506,21 @@ def resume_session(session: Session, settings: Settings, token: str, *, ip: str 
         raise SessionExpired("账号已停用，请联系管理员。")
     if now - row.last_seen_at > timedelta(seconds=30):  # avoid a write on every request
         row.last_seen_at = now
-    return principal_for(user, via="session", ip=ip, session_id=row.id,
-                         csrf_token=row.csrf_token)
+    return principal_for(user, via="session", ip=ip, session_id=row.id, csrf_token=row.csrf_token)
 
 
 def end_session(session: Session, principal: Principal) -> None:
     row = session.get(LoginSession, principal.session_id)
     if row is not None and not row.revoked:
         row.revoked = True
-        audit.record(session, "logout", actor=principal, object_type="user",
-                     object_id=principal.username, summary="退出登录")
+        audit.record(
+            session,
+            "logout",
+            actor=principal,
+            object_type="user",
+            object_id=principal.username,
+            summary="退出登录",
+        )
 
 
 def _revoke_sessions(session: Session, user_id: int) -> None:
@@ -439,8 +535,9 @@ def _revoke_sessions(session: Session, user_id: int) -> None:
 TOKEN_PREFIX = "govai_"
 
 
-def create_token(session: Session, actor: Principal, username: str, name: str,
-                 *, days: int | None = None) -> tuple[ApiToken, str]:
+def create_token(
+    session: Session, actor: Principal, username: str, name: str, *, days: int | None = None
+) -> tuple[ApiToken, str]:
     """A new API token; the plain value is returned once and never stored."""
     user = get_user(session, username)
     if actor.user_id != user.id:
@@ -457,8 +554,14 @@ def create_token(session: Session, actor: Principal, username: str, name: str,
     )
     session.add(row)
     session.flush()
-    audit.record(session, "token.create", actor=actor, object_type="api_token",
-                 object_id=str(row.id), summary=f"为 {username} 创建 API 令牌「{row.name}」")
+    audit.record(
+        session,
+        "token.create",
+        actor=actor,
+        object_type="api_token",
+        object_id=str(row.id),
+        summary=f"为 {username} 创建 API 令牌「{row.name}」",
+    )
     return row, plain
 
 
@@ -472,8 +575,14 @@ def revoke_token(session: Session, actor: Principal, token_id: int) -> ApiToken:
         _check_role_grant(session, actor, user.org, {Role(r) for r in user.roles})
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-        audit.record(session, "token.revoke", actor=actor, object_type="api_token",
-                     object_id=str(row.id), summary=f"吊销 {user.username} 的 API 令牌「{row.name}」")
+        audit.record(
+            session,
+            "token.revoke",
+            actor=actor,
+            object_type="api_token",
+            object_id=str(row.id),
+            summary=f"吊销 {user.username} 的 API 令牌「{row.name}」",
+        )
     return row
 
 
@@ -486,9 +595,13 @@ def list_tokens(session: Session, user_id: int) -> list[ApiToken]:
 
 
 def authenticate_token(session: Session, plain: str, *, ip: str = "") -> Principal:
-    row = session.execute(
-        select(ApiToken).where(ApiToken.token_hash == _sha256(plain))
-    ).scalar_one_or_none() if plain.startswith(TOKEN_PREFIX) else None
+    row = (
+        session.execute(
+            select(ApiToken).where(ApiToken.token_hash == _sha256(plain))
+        ).scalar_one_or_none()
+        if plain.startswith(TOKEN_PREFIX)
+        else None
+    )
     now = utcnow()
     if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at < now):
         raise SessionExpired("API 令牌无效、已过期或已吊销。")

@@ -23,15 +23,17 @@ def org() -> None:
 @org.command("add")
 @click.argument("code")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(list(accounts.ORG_KINDS)), required=True,
-              help="机构类型。")
+@click.option(
+    "--kind", type=click.Choice(list(accounts.ORG_KINDS)), required=True, help="机构类型。"
+)
 @click.option("--parent", default=None, help="上级机构编码（根机构可省略）。")
 def org_add(code: str, name: str, kind: str, parent: str | None) -> None:
     """新建机构。"""
     platform = open_platform()
     with platform.db.session() as session:
-        created = accounts.create_org(session, operator(), code=code, name=name, kind=kind,
-                                      parent_code=parent)
+        created = accounts.create_org(
+            session, operator(), code=code, name=name, kind=kind, parent_code=parent
+        )
         console.print(f"已新建机构 {created.code}：{accounts.org_path(session, created)}")
 
 
@@ -41,8 +43,9 @@ def org_list() -> None:
     platform = open_platform()
     with platform.db.session() as session:
         for o in accounts.list_orgs(session):
-            console.print(f"{o.code:<16} {accounts.ORG_KINDS[o.kind]:<4} "
-                          f"{accounts.org_path(session, o)}")
+            console.print(
+                f"{o.code:<16} {accounts.ORG_KINDS[o.kind]:<4} {accounts.org_path(session, o)}"
+            )
 
 
 @click.group()
@@ -65,17 +68,26 @@ def _read_password(password_env: str | None, stdin: bool) -> str:
 @click.argument("username")
 @click.option("--name", "display_name", default="", help="姓名（默认同用户名）。")
 @click.option("--org", "org_code", required=True, help="所属机构编码。")
-@click.option("--role", "roles", multiple=True, required=True, help=f"角色，可多次给出：{ROLE_HELP}。")
+@click.option(
+    "--role", "roles", multiple=True, required=True, help=f"角色，可多次给出：{ROLE_HELP}。"
+)
 @click.option("--password-env", default=None, help="从该环境变量读取初始密码。")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取初始密码。")
-def user_add(username: str, display_name: str, org_code: str, roles: tuple[str, ...],
-             password_env: str | None, password_stdin: bool) -> None:
+def user_add(
+    username: str,
+    display_name: str,
+    org_code: str,
+    roles: tuple[str, ...],
+    password_env: str | None,
+    password_stdin: bool,
+) -> None:
     """新建账号。不给出密码来源时交互输入。"""
     password = _read_password(password_env, password_stdin)
     platform = open_platform()
     with platform.db.session() as session:
         created = accounts.create_user(
-            session, operator(),
+            session,
+            operator(),
             accounts.NewUser(username, display_name, org_code, roles, password),
             platform.settings,
         )
@@ -89,8 +101,10 @@ def user_list() -> None:
     with platform.db.session() as session:
         for u in accounts.list_users(session):
             state = "启用" if u.is_active else "停用"
-            console.print(f"{u.username:<14} {u.display_name:<10} {u.org.name:<20} {state}  "
-                          f"{'、'.join(_labels(u.roles))}")
+            console.print(
+                f"{u.username:<14} {u.display_name:<10} {u.org.name:<20} {state}  "
+                f"{'、'.join(_labels(u.roles))}"
+            )
 
 
 @user.command("roles")
@@ -163,7 +177,9 @@ def token_create(username: str, name: str, days: int | None) -> None:
         row, plain = accounts.create_token(session, operator(), username, name, days=days)
     console.print(f"令牌 #{row.id}（{row.name}）：")
     click.echo(plain)
-    console.print("请立即妥善保存，此后无法再次查看。调用时使用请求头 Authorization: Bearer <令牌>。")
+    console.print(
+        "请立即妥善保存，此后无法再次查看。调用时使用请求头 Authorization: Bearer <令牌>。"
+    )
 
 
 @token.command("list")

@@ -46,9 +46,16 @@ def list_entries(actor: str, action: str, limit: int, as_json: bool) -> None:
             {
                 "total": total,
                 "entries": [
-                    {"seq": r.seq, "ts": r.ts.isoformat(), "actor": r.actor, "action": r.action,
-                     "object_type": r.object_type, "object_id": r.object_id,
-                     "summary": r.summary, "hash": r.hash}
+                    {
+                        "seq": r.seq,
+                        "ts": r.ts.isoformat(),
+                        "actor": r.actor,
+                        "action": r.action,
+                        "object_type": r.object_type,
+                        "object_id": r.object_id,
+                        "summary": r.summary,
+                        "hash": r.hash,
+                    }
                     for r in rows
                 ],
             }
@@ -56,8 +63,9 @@ def list_entries(actor: str, action: str, limit: int, as_json: bool) -> None:
         return
     for r in rows:
         local = _beijing(r.ts)
-        console.print(f"{r.seq:>6}  {local:%Y-%m-%d %H:%M:%S}  {r.actor:<14} {r.action:<16} "
-                      f"{r.summary}")
+        console.print(
+            f"{r.seq:>6}  {local:%Y-%m-%d %H:%M:%S}  {r.actor:<14} {r.action:<16} {r.summary}"
+        )
     console.print(f"共 {total} 条，显示 {len(rows)} 条。")
 
 

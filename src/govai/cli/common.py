@@ -30,7 +30,11 @@ class GovaiGroup(click.Group):
 
 
 def open_platform(*, require_schema: bool = True) -> Platform:
+    """The platform for this command; its connections are closed when the command ends."""
     platform = Platform.open()
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(platform.close)
     if require_schema:
         platform.require_schema()
     return platform

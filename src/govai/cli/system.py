@@ -48,8 +48,7 @@ def serve(host: str | None, port: int | None) -> None:
     host = host or platform.settings.host
     port = port or platform.settings.port
     console.print(f"govai 控制台：http://{host}:{port}/  （Ctrl+C 停止）")
-    uvicorn.run(create_app(platform), host=host, port=port, log_level="info",
-                proxy_headers=True)
+    uvicorn.run(create_app(platform), host=host, port=port, log_level="info", proxy_headers=True)
 
 
 @click.command("settings")

@@ -56,16 +56,18 @@ def load_demo(platform: Platform, actor: Principal) -> list[DemoAccount]:
         existing = {o.code for o in accounts.list_orgs(session)}
         for code, name, kind, parent in ORGS:
             if code not in existing:
-                accounts.create_org(session, actor, code=code, name=name, kind=kind,
-                                    parent_code=parent)
+                accounts.create_org(
+                    session, actor, code=code, name=name, kind=kind, parent_code=parent
+                )
         usernames = set(session.execute(select(User.username)).scalars())
         for acc in ACCOUNTS:
             if acc.username not in usernames:
                 accounts.create_user(
                     session,
                     actor,
-                    accounts.NewUser(acc.username, acc.display_name, acc.org_code,
-                                     (acc.role,), acc.password),
+                    accounts.NewUser(
+                        acc.username, acc.display_name, acc.org_code, (acc.role,), acc.password
+                    ),
                     platform.settings,
                 )
     return list(ACCOUNTS)

@@ -129,7 +129,10 @@ def _iter_entries(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:
     while True:
         rows = (
             session.execute(
-                select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
+                select(AuditEntry)
+                .where(AuditEntry.seq > last)
+                .order_by(AuditEntry.seq)
+                .limit(batch)
             )
             .scalars()
             .all()
@@ -146,26 +149,34 @@ def verify(session: Session) -> VerifyResult:
     head = session.get(AuditHead, 1)
     expected_seq, prev_hash, checked = 1, GENESIS, 0
     for entry in _iter_entries(session):
-        if entry.seq != expected_seq:
-            if entry.seq > expected_seq:
-                missing = (
-                    f"第 {expected_seq} 条"
-                    if entry.seq == expected_seq + 1
-                    else f"第 {expected_seq}–{entry.seq - 1} 条"
-                )
-                return VerifyResult(
-                    False, checked, expected_seq, "deleted",
-                    f"审计日志被删除：{missing}缺失（第 {entry.seq} 条之前）。",
-                )
+        if entry.seq != expected_seq and entry.seq > expected_seq:
+            missing = (
+                f"第 {expected_seq} 条"
+                if entry.seq == expected_seq + 1
+                else f"第 {expected_seq}–{entry.seq - 1} 条"
+            )
+            return VerifyResult(
+                False,
+                checked,
+                expected_seq,
+                "deleted",
+                f"审计日志被删除：{missing}缺失（第 {entry.seq} 条之前）。",
+            )
         if _hash_of(entry) != entry.hash:
             return VerifyResult(
-                False, checked, entry.seq, "altered",
+                False,
+                checked,
+                entry.seq,
+                "altered",
                 f"审计日志被篡改：第 {entry.seq} 条的内容与其哈希不符"
                 f"（{entry.ts:%Y-%m-%d %H:%M:%S}，{entry.actor}，{entry.action}）。",
             )
         if entry.prev_hash != prev_hash:
             return VerifyResult(
-                False, checked, entry.seq, "inserted",
+                False,
+                checked,
+                entry.seq,
+                "inserted",
                 f"审计日志链断开：第 {entry.seq} 条不接续第 {entry.seq - 1} 条"
                 "（该条为插入，或前一条被改写后重算了哈希）。",
             )
@@ -177,18 +188,27 @@ def verify(session: Session) -> VerifyResult:
     head_hash = head.hash if head else GENESIS
     if head_seq > last_seq:
         return VerifyResult(
-            False, checked, last_seq + 1, "deleted",
+            False,
+            checked,
+            last_seq + 1,
+            "deleted",
             f"审计日志被删除：链头记录共 {head_seq} 条，现仅存 {last_seq} 条，"
             f"第 {last_seq + 1} 条起缺失。",
         )
     if head_seq < last_seq:
         return VerifyResult(
-            False, checked, head_seq + 1, "inserted",
+            False,
+            checked,
+            head_seq + 1,
+            "inserted",
             f"审计日志被插入：链头记录共 {head_seq} 条，第 {head_seq + 1} 条起为链外插入。",
         )
     if head_hash != prev_hash:
         return VerifyResult(
-            False, checked, last_seq, "altered",
+            False,
+            checked,
+            last_seq,
+            "altered",
             f"审计日志链头与第 {last_seq} 条不符：最后一条被改写。",
         )
     return VerifyResult(True, checked, message=f"审计日志完整：共 {checked} 条，哈希链校验通过。")

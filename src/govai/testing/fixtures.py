@@ -56,6 +56,18 @@ def test_database_kind() -> str:
     return "postgresql" if os.environ.get(TEST_DB_ENV) else "sqlite"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_argon2() -> Iterator[None]:
+    """Real Argon2id with the lowest cost parameters, so each demo account hashes in ~1 ms."""
+    from argon2 import PasswordHasher
+
+    from govai.accounts import passwords
+
+    previous = passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    yield
+    passwords.use_hasher(previous)
+
+
 @pytest.fixture
 def govai_settings(tmp_path: Path) -> Iterator[Settings]:
     base = os.environ.get(TEST_DB_ENV, "")
@@ -93,4 +105,4 @@ def client(demo_platform: Platform) -> Iterator[Any]:
         yield tc
 
 
-__all__ = ["Database", "TEST_DB_ENV", "test_database_kind"]
+__all__ = ["TEST_DB_ENV", "Database", "test_database_kind"]

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the engine handed over by :func:`govai.storage.db.alembic_config`."""
+"""Alembic environment: runs on the engine from :func:`govai.storage.db.alembic_config`."""
 
 from __future__ import annotations
 
