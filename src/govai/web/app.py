@@ -1,0 +1,68 @@
+"""The web console and JSON API: ``create_app(platform)``.
+
+Routers live in :mod:`govai.web.routes`; each route declares who may call it
+(:mod:`govai.web.policy`), and building the app fails if one does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+
+from govai.platform import Platform
+from govai.web import errors
+from govai.web.auth import PRE_CSRF_COOKIE
+from govai.web.policy import collect_policies
+from govai.web.render import STATIC_DIR
+from govai.web.routes import account, api, audit, auth, home, orgs, users
+
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+    ),
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def create_app(platform: Platform) -> FastAPI:
+    app = FastAPI(
+        title=platform.settings.site_name,
+        docs_url=None,  # Swagger UI loads from a CDN; the machines are offline
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.platform = platform
+    for module in (auth, home, orgs, users, audit, account, api):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    errors.install(app)
+
+    @app.middleware("http")
+    async def _headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        new_token = getattr(request.state, "new_pre_csrf", "")
+        if new_token:
+            response.set_cookie(
+                PRE_CSRF_COOKIE,
+                new_token,
+                httponly=True,
+                samesite="strict",
+                secure=bool(platform.settings.cookie_secure),
+                path="/",
+            )
+        return response
+
+    app.state.policies = collect_policies(app)
+    return app

@@ -1,0 +1,1 @@
+"""Routers of the console and the API, one module per area."""

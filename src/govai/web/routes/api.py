@@ -1,0 +1,148 @@
+"""The JSON API under /api: same callers, same rules as the console.
+
+Authenticate with ``Authorization: Bearer govai_…`` (no CSRF token needed), or with the console
+session cookie plus the ``X-CSRF-Token`` header for state-changing calls. Errors share the shape
+``{"error": {"code", "message", "detail"?}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import text
+
+from govai.accounts import service as accounts
+from govai.accounts.principal import Principal
+from govai.accounts.roles import Role
+from govai.errors import GovaiError
+from govai.governance import audit
+from govai.web.auth import platform_of
+from govai.web.policy import Anyone, AnyUser, allow
+from govai.web.routes.audit import audit_filter
+from govai.web.views import audit_json, org_tree, user_json
+
+router = APIRouter(prefix="/api")
+OrgReader = Annotated[Principal, Depends(allow(Role.SYS_ADMIN, Role.SEC_ADMIN, Role.DEPT_ADMIN))]
+OrgAdmin = Annotated[Principal, Depends(allow(Role.SYS_ADMIN, Role.DEPT_ADMIN))]
+UserAdmin = Annotated[Principal, Depends(allow(Role.SEC_ADMIN, Role.DEPT_ADMIN))]
+Auditor = Annotated[Principal, Depends(allow(Role.AUDITOR))]
+
+
+class DatabaseUnavailable(GovaiError):
+    code = "database_unavailable"
+    status = 503
+
+
+class NewOrgIn(BaseModel):
+    code: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    kind: str
+    parent: str | None = None
+
+
+class NewUserIn(BaseModel):
+    username: str = Field(max_length=64)
+    display_name: str = Field("", max_length=100)
+    org: str
+    roles: list[str]
+    password: str
+
+
+@router.get("/health")
+def health(request: Request, principal: Anyone) -> dict[str, Any]:
+    platform = platform_of(request)
+    try:
+        with platform.db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        migrated = platform.db.has_schema()
+    except Exception as exc:
+        raise DatabaseUnavailable(
+            "数据库不可用，请检查 GOVAI_DATABASE_URL 与数据库服务。",
+            reason=type(exc).__name__,
+        ) from None
+    if not migrated:
+        raise DatabaseUnavailable("数据库尚未初始化。请先运行 `govai init`。")
+    backend = "sqlite" if platform.db.is_sqlite else "postgresql"
+    return {"status": "ok", "database": {"status": "ok", "backend": backend}}
+
+
+@router.get("/me")
+def me(principal: AnyUser) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "username": principal.username,
+        "display_name": principal.display_name,
+        "roles": sorted(r.value for r in principal.roles),
+        "via": principal.via,
+    }
+    if principal.via == "session":
+        body["csrf_token"] = principal.csrf_token  # for same-origin scripts
+    return body
+
+
+@router.get("/orgs")
+def orgs(
+    request: Request,
+    principal: OrgReader,
+) -> dict[str, Any]:
+    with platform_of(request).db.session() as session:
+        return {"items": [row.as_json() for row in org_tree(session, principal)]}
+
+
+@router.post("/orgs", status_code=201)
+def org_create(
+    request: Request,
+    principal: OrgAdmin,
+    body: NewOrgIn,
+) -> dict[str, Any]:
+    with platform_of(request).db.session() as session:
+        org = accounts.create_org(
+            session,
+            principal,
+            code=body.code,
+            name=body.name,
+            kind=body.kind,
+            parent_code=body.parent,
+        )
+        return {"code": org.code, "name": org.name, "kind": org.kind, "parent": body.parent}
+
+
+@router.get("/users")
+def users(request: Request, principal: UserAdmin) -> dict[str, Any]:
+    with platform_of(request).db.session() as session:
+        return {"items": [user_json(u) for u in accounts.list_users(session, principal)]}
+
+
+@router.post("/users", status_code=201)
+def user_create(
+    request: Request,
+    principal: UserAdmin,
+    body: NewUserIn,
+) -> dict[str, Any]:
+    platform = platform_of(request)
+    new = accounts.NewUser(
+        body.username, body.display_name, body.org, tuple(body.roles), body.password
+    )
+    with platform.db.session() as session:
+        user = accounts.create_user(session, principal, new, platform.settings)
+        return user_json(user)
+
+
+@router.get("/audit")
+def audit_entries(
+    request: Request,
+    principal: Auditor,
+    actor: str = "",
+    action: str = "",
+    since: str = "",
+    until: str = "",
+    text: str = "",
+    limit: int = 100,
+    offset: int = 0,
+) -> dict[str, Any]:
+    flt = audit_filter(actor, action, since, until, text)
+    limit = min(max(limit, 1), 1000)
+    with platform_of(request).db.session() as session:
+        rows, total = audit.search(session, flt, limit=limit, offset=max(offset, 0))
+        return {"total": total, "items": [audit_json(e) for e in rows]}
