@@ -106,3 +106,13 @@ def client(demo_platform: Platform) -> Iterator[Any]:
 
 
 __all__ = ["TEST_DB_ENV", "Database", "test_database_kind"]
+
+
+@pytest.fixture
+def fake_llm() -> Iterator[Any]:
+    """A running :class:`~govai.testing.fake_openai.FakeOpenAI` server (``.base_url``,
+    ``.queue_reply(...)``, ``.requests``)."""
+    from govai.testing.fake_openai import FakeOpenAI
+
+    with FakeOpenAI() as server:
+        yield server

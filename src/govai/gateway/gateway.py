@@ -1,0 +1,317 @@
+"""The model gateway: the only way any govai code reaches a model.
+
+Every call, in this order: resolve the provider → enforce the data level (涉密不上网、上网不涉密,
+《政务领域人工智能大模型部署应用指引》) → mask personal data → screen the input for block words →
+call the provider (no database transaction is held meanwhile) → restore personal data → screen the
+output → label it (GB 45438-2025) → write the call-log row and its audit entry in one transaction.
+A refused, blocked or failed call writes its row and audit entry too, then raises the error.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, NoReturn
+
+from govai.accounts.principal import Principal
+from govai.classification import Level
+from govai.errors import (
+    ClassificationRefused,
+    ContentBlocked,
+    GatewayError,
+    GovaiError,
+    ProviderBadResponse,
+    ProviderError,
+    ProviderTimeout,
+)
+from govai.gateway.calllog import CallRecord, record_call
+from govai.gateway.labels import LABEL_PREFIX, add_explicit_label, implicit_label, new_produce_id
+from govai.gateway.masking import Masker, StreamRestorer
+from govai.gateway.providers import (
+    Provider,
+    ProviderCall,
+    ProviderConfig,
+    ProviderEvidence,
+    create_provider,
+)
+from govai.gateway.screening import Screener, StreamScreen, input_blocked, output_blocked
+from govai.gateway.service import get_provider
+from govai.gateway.types import ModelRequest, ModelResponse
+from govai.gateway.words import load_screener, words_fingerprint
+from govai.settings import Settings
+from govai.storage.db import Database
+
+
+@dataclass
+class _Prepared:
+    request: ModelRequest
+    config: ProviderConfig
+    provider: Provider
+    call: ProviderCall
+    masker: Masker
+    screener: Screener
+    record: CallRecord
+    input_review: list[str]
+
+
+def _status_of(exc: GovaiError) -> str:
+    if isinstance(exc, ProviderTimeout):
+        return "timeout"
+    if isinstance(exc, ProviderBadResponse):
+        return "bad_response"
+    return "error"
+
+
+class ModelGateway:
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._screener_key: tuple[int, int, int] | None = None
+        self._screener = Screener(())
+
+    # ------------------------------------------------------------------ public API
+
+    def complete(self, request: ModelRequest, actor: Principal) -> ModelResponse:
+        p = self._prepare(request, actor)
+        started = time.monotonic()
+        try:
+            reply = p.provider.complete(p.call)
+        except Exception as exc:
+            p.record.latency_ms = _ms(started)
+            self._fail_provider(actor, p, exc)
+        rec = p.record
+        rec.latency_ms = _ms(started)
+        rec.model = reply.model or rec.model
+        rec.output = reply.text
+        rec.tokens_in, rec.tokens_out = reply.tokens_in, reply.tokens_out
+        text = p.masker.restore(reply.text)
+        found = p.screener.scan(text)
+        if found.block:
+            self._fail(actor, rec, "blocked_output", output_blocked(found.block))
+        return self._finish(actor, p, add_explicit_label(text), found.review)
+
+    def stream(self, request: ModelRequest, actor: Principal) -> ModelStream:
+        """Checks run now (so refusals raise before anything is sent); iterate the result for
+        the reply's chunks, the first of which is the explicit label."""
+        return ModelStream(self, self._prepare(request, actor), actor)
+
+    # ------------------------------------------------------------------ steps
+
+    def _prepare(self, request: ModelRequest, actor: Principal) -> _Prepared:
+        name = request.provider or str(self.settings.default_provider)
+        masker = Masker()
+        messages = [
+            {**m, "content": masker.mask(str(m.get("content", "")))} for m in request.messages
+        ]
+        evidence = [
+            ProviderEvidence(e.id, masker.mask(e.text), masker.mask(e.citation))
+            for e in request.evidence
+        ]
+        rec = CallRecord(
+            produce_id=new_produce_id(),
+            scenario=request.scenario,
+            provider=name,
+            level=int(request.level),
+            masked_messages=messages,
+            evidence_ids=[e.id for e in request.evidence],
+            template=request.template,
+            template_version=request.template_version,
+        )
+        lookup_error: GovaiError | None = None
+        with self.db.session() as session:
+            try:
+                config = get_provider(session, name)
+            except GovaiError as exc:
+                lookup_error = exc
+            screener = self._current_screener(session)
+        if lookup_error is not None:
+            self._fail(actor, rec, "unknown_provider", lookup_error)
+        rec.model = config.model
+        self._check_level(actor, rec, config, Level(request.level))
+        if not config.enabled:
+            self._fail(
+                actor,
+                rec,
+                "refused",
+                GatewayError(
+                    f"模型服务 {name} 已停用。请改用其他模型服务，或由系统管理员启用："
+                    f"govai model enable {name}",
+                    provider=name,
+                ),
+            )
+        found = screener.scan("\n".join(str(m.get("content", "")) for m in request.messages))
+        if found.block:
+            # 《生成式人工智能服务管理暂行办法》第十四条: stop, keep records.
+            self._fail(actor, rec, "blocked_input", input_blocked(found.block))
+        try:
+            provider = create_provider(config)
+        except GovaiError as exc:
+            self._fail(actor, rec, "error", exc)
+        call = ProviderCall(messages, evidence, request.temperature, request.max_tokens)
+        return _Prepared(request, config, provider, call, masker, screener, rec, found.review)
+
+    def _check_level(
+        self, actor: Principal, rec: CallRecord, config: ProviderConfig, level: Level
+    ) -> None:
+        name = config.name
+        if level is Level.SECRET and not config.is_local:
+            self._fail(
+                actor,
+                rec,
+                "refused",
+                ClassificationRefused(
+                    f"本次请求为“涉密”级，模型服务 {name} 不是本地部署的模型，"
+                    "已拒绝发送（涉密不上网）。"
+                    "请改用本地部署的模型（如内置的 extractive）。",
+                    provider=name,
+                    provider_level=config.max_level.label,
+                    request_level=level.label,
+                ),
+            )
+        if level > config.max_level:
+            self._fail(
+                actor,
+                rec,
+                "refused",
+                ClassificationRefused(
+                    f"模型服务 {name} 最高只能接收“{config.max_level.label}”级数据，本次请求为"
+                    f"“{level.label}”级，已拒绝发送。请改用本地部署的模型，或由安全保密管理员调整级别："
+                    f"govai model level {name} {level.label}",
+                    provider=name,
+                    provider_level=config.max_level.label,
+                    request_level=level.label,
+                ),
+            )
+
+    def _current_screener(self, session: Any) -> Screener:
+        key = words_fingerprint(session)
+        with self._lock:
+            if key != self._screener_key:
+                self._screener = load_screener(session)
+                self._screener_key = key
+            return self._screener
+
+    def _fail(self, actor: Principal, rec: CallRecord, status: str, exc: GovaiError) -> NoReturn:
+        rec.status, rec.error = status, exc.message
+        with self.db.session() as session:
+            record_call(session, actor, rec)
+        raise exc
+
+    def _fail_provider(self, actor: Principal, p: _Prepared, exc: BaseException) -> NoReturn:
+        if isinstance(exc, ContentBlocked):
+            self._fail(actor, p.record, "blocked_output", exc)
+        if not isinstance(exc, GovaiError):  # a provider plug-in broke its contract
+            exc = ProviderError(
+                f"模型服务 {p.config.name} 调用失败：{type(exc).__name__}。"
+                f"可用 `govai model test {p.config.name}` 检查。",
+                provider=p.config.name,
+            )
+        assert isinstance(exc, GovaiError)
+        self._fail(actor, p.record, _status_of(exc), exc)
+
+    def _finish(
+        self, actor: Principal, p: _Prepared, text: str, output_review: list[str]
+    ) -> ModelResponse:
+        review = list(dict.fromkeys([*p.input_review, *output_review]))
+        rec = p.record
+        rec.status = "review" if review else "ok"
+        rec.review_words = review
+        with self.db.session() as session:
+            record_call(session, actor, rec)
+        return ModelResponse(
+            text=text,
+            provider=p.config.name,
+            model=rec.model,
+            produce_id=rec.produce_id,
+            aigc=implicit_label(self.settings, rec.produce_id),
+            evidence_ids=list(rec.evidence_ids),
+            latency_ms=rec.latency_ms,
+            tokens_in=rec.tokens_in,
+            tokens_out=rec.tokens_out,
+            review_words=review,
+        )
+
+
+class ModelStream(Iterator[str]):
+    """A streamed reply: iterate for restored, screened chunks (the explicit label comes first).
+
+    ``produce_id`` and ``aigc`` (the implicit label) are known before the first chunk, so the web
+    layer can send them as headers; ``response`` is the full :class:`ModelResponse` once the
+    stream has ended normally. A block word in the output raises ContentBlocked mid-stream: what
+    was already shown must be withdrawn by the caller. Closing early logs the call as cancelled.
+    """
+
+    def __init__(self, gateway: ModelGateway, prepared: _Prepared, actor: Principal) -> None:
+        self._gateway, self._p, self._actor = gateway, prepared, actor
+        self.produce_id = prepared.record.produce_id
+        self.aigc: dict[str, Any] = implicit_label(gateway.settings, self.produce_id)
+        self.response: ModelResponse | None = None
+        self._gen = self._run()
+
+    def __iter__(self) -> ModelStream:
+        return self
+
+    def __next__(self) -> str:
+        return next(self._gen)
+
+    def close(self) -> None:
+        self._gen.close()
+
+    def __enter__(self) -> ModelStream:
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _run(self) -> Generator[str, None, None]:
+        p, gw = self._p, self._gateway
+        rec = p.record
+        restorer, screen = StreamRestorer(p.masker), StreamScreen(p.screener)
+        raw: list[str] = []
+        shown: list[str] = [LABEL_PREFIX]
+        started = time.monotonic()
+        yield LABEL_PREFIX
+        chunks = p.provider.stream(p.call)
+        try:
+            for chunk in chunks:
+                if chunk.tokens_in is not None:
+                    rec.tokens_in = chunk.tokens_in
+                if chunk.tokens_out is not None:
+                    rec.tokens_out = chunk.tokens_out
+                if chunk.text:
+                    raw.append(chunk.text)
+                    rec.output = "".join(raw)
+                    out = screen.feed(restorer.feed(chunk.text))
+                    if out:
+                        shown.append(out)
+                        yield out
+            out = screen.feed(restorer.flush()) + screen.flush()
+        except GeneratorExit:
+            rec.latency_ms = _ms(started)
+            rec.status, rec.error = "cancelled", "调用方在回答结束前关闭了流。"
+            with gw.db.session() as session:
+                record_call(session, self._actor, rec)
+            raise
+        except Exception as exc:
+            rec.latency_ms = _ms(started)
+            gw._fail_provider(self._actor, p, exc)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+        rec.latency_ms = _ms(started)
+        if out:
+            shown.append(out)
+        self.response = gw._finish(self._actor, p, "".join(shown), screen.review)
+        if out:
+            yield out
+
+
+def _ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)

@@ -1,0 +1,199 @@
+"""Personal data masking: nothing personal leaves the gateway (《生成式人工智能服务管理暂行办法》
+第十一条: collect no unnecessary personal data; 《个人信息保护法》).
+
+Detected, in this order (an earlier kind wins where matches overlap):
+
+======================  =====================================================================
+身份证号 (ID number)     18 characters, GB 11643 ISO 7064 MOD 11-2 check digit, a real birth date
+统一社会信用代码         18 characters over 0-9ABCDEFGHJKLMNPQRTUWXY, GB 32100 check character
+银行卡号 (bank card)     16–19 digits (optionally in groups of four separated by a space or
+                        hyphen), Luhn check
+手机号 (mobile)          1[3-9] and 9 more digits, not inside a longer run of digits
+邮箱 (e-mail)            local@domain.tld
+======================  =====================================================================
+
+Each distinct value is replaced by a numbered placeholder ``〔<kind><n>〕``, e.g. ``〔身份证号1〕``,
+``〔手机号2〕``; the same value always gets the same placeholder within one request, and the reply
+is restored by replacing the placeholders back (also across streamed chunks, see
+:class:`StreamRestorer`).
+
+Numbers that fail their check (a wrong check digit, an impossible birth date, a failing Luhn sum)
+are deliberately NOT masked: they are not valid identifiers, and masking every long digit run would
+also hide file numbers, amounts and dates the model needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+_ID_WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]
+_ID_CHECK = "10X98765432"
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
+
+
+def id_check_char(first17: str) -> str:
+    """The GB 11643 check character for the first 17 digits of a resident ID number."""
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def is_valid_id_number(value: str) -> bool:
+    value = value.upper()
+    if len(value) != 18 or not value[:17].isdigit() or value[0] == "0":
+        return False
+    try:
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    if not date(1900, 1, 1) <= born <= date.today():
+        return False
+    return id_check_char(value[:17]) == value[17]
+
+
+def uscc_check_char(first17: str) -> str:
+    """The GB 32100 check character for the first 17 characters of a credit code."""
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def is_valid_uscc(value: str) -> bool:
+    if len(value) != 18 or any(c not in USCC_ALPHABET for c in value):
+        return False
+    if not value[2:8].isdigit():  # the administrative division code
+        return False
+    return uscc_check_char(value[:17]) == value[17]
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = int(c)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _is_card(value: str) -> bool:
+    digits = re.sub(r"[ -]", "", value)
+    return 16 <= len(digits) <= 19 and luhn_ok(digits)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    label: str
+    pattern: re.Pattern[str]
+    valid: Callable[[str], bool]
+
+
+KINDS: tuple[_Kind, ...] = (
+    _Kind(
+        "身份证号",
+        re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])"),
+        is_valid_id_number,
+    ),
+    _Kind(
+        "信用代码",
+        re.compile(r"(?<![0-9A-Za-z])[0-9A-Z]{18}(?![0-9A-Za-z])"),
+        is_valid_uscc,
+    ),
+    _Kind(
+        "银行卡号",
+        re.compile(r"(?<![\d])\d{4}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?(?![ -]?\d)"),
+        _is_card,
+    ),
+    _Kind("手机号", re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"), lambda _v: True),
+    _Kind(
+        "邮箱",
+        re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"),
+        lambda _v: True,
+    ),
+)
+
+
+def find_personal_data(text: str) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, kind label) spans of valid personal data, in text order."""
+    taken: list[tuple[int, int, str]] = []
+    for kind in KINDS:
+        for m in kind.pattern.finditer(text):
+            start, end = m.span()
+            if any(start < e and s < end for s, e, _ in taken):
+                continue
+            if kind.valid(m.group()):
+                taken.append((start, end, kind.label))
+    return sorted(taken)
+
+
+class Masker:
+    """Masks the texts of one request and restores the reply."""
+
+    def __init__(self) -> None:
+        self._by_value: dict[str, str] = {}
+        self._by_placeholder: dict[str, str] = {}
+        self._counts: dict[str, int] = {}
+        self._seen = ""
+
+    @property
+    def placeholders(self) -> dict[str, str]:
+        """placeholder -> original value."""
+        return dict(self._by_placeholder)
+
+    def _placeholder(self, value: str, label: str) -> str:
+        if value in self._by_value:
+            return self._by_value[value]
+        while True:
+            self._counts[label] = self._counts.get(label, 0) + 1
+            placeholder = f"〔{label}{self._counts[label]}〕"
+            if placeholder not in self._seen:  # never collide with literal text in the input
+                break
+        self._by_value[value] = placeholder
+        self._by_placeholder[placeholder] = value
+        return placeholder
+
+    def mask(self, text: str) -> str:
+        self._seen += "\x00" + text
+        out, pos = [], 0
+        for start, end, label in find_personal_data(text):
+            out.append(text[pos:start])
+            out.append(self._placeholder(text[start:end], label))
+            pos = end
+        out.append(text[pos:])
+        return "".join(out)
+
+    def restore(self, text: str) -> str:
+        if not self._by_placeholder:
+            return text
+        pattern = "|".join(re.escape(p) for p in self._by_placeholder)
+        return re.sub(pattern, lambda m: self._by_placeholder[m.group()], text)
+
+    def pending_prefix_start(self, text: str) -> int:
+        """Index where a trailing, possibly incomplete placeholder begins (len(text) if none)."""
+        for i in range(max(0, len(text) - self.max_placeholder_len() + 1), len(text)):
+            tail = text[i:]
+            if any(len(tail) < len(p) and p.startswith(tail) for p in self._by_placeholder):
+                return i
+        return len(text)
+
+    def max_placeholder_len(self) -> int:
+        return max((len(p) for p in self._by_placeholder), default=0)
+
+
+class StreamRestorer:
+    """Restores placeholders in a streamed reply where one may be split across chunks."""
+
+    def __init__(self, masker: Masker) -> None:
+        self.masker = masker
+        self._held = ""
+
+    def feed(self, chunk: str) -> str:
+        text = self._held + chunk
+        cut = self.masker.pending_prefix_start(text)
+        self._held = text[cut:]
+        return self.masker.restore(text[:cut])
+
+    def flush(self) -> str:
+        text, self._held = self._held, ""
+        return self.masker.restore(text)

@@ -1,0 +1,91 @@
+"""The built-in offline provider: answers only with sentences taken from the supplied evidence.
+
+It never invents text. It ranks the evidence sentences by character-bigram overlap with the
+question (the last user message), keeps the best few in their original order, and follows each
+with its citation, e.g. ``……。〔《住房公积金管理条例》第二十四条〕``. With no evidence, or no
+sentence sharing a bigram with the question, it says it has no basis (辅助型定位: better no answer
+than an unfounded one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from govai.gateway.providers.base import (
+    Chunk,
+    ProviderCall,
+    ProviderConfig,
+    ProviderReply,
+)
+
+NO_BASIS = "未找到可依据的资料，无法回答。"
+MAX_SENTENCES = 3
+_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
+_KEEP = re.compile(r"[\w]", re.UNICODE)
+
+
+def bigrams(text: str) -> set[str]:
+    """Character bigrams of the letters, digits and CJK characters of ``text``."""
+    chars = "".join(c for c in text.lower() if _KEEP.match(c))
+    return {chars[i : i + 2] for i in range(len(chars) - 1)}
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    order: int
+    text: str
+    citation: str
+    score: float
+
+
+def _question(call: ProviderCall) -> str:
+    for message in reversed(call.messages):
+        if message.get("role") == "user":
+            return message.get("content", "")
+    return call.messages[-1].get("content", "") if call.messages else ""
+
+
+def select_sentences(call: ProviderCall, limit: int = MAX_SENTENCES) -> list[str]:
+    """The answer as a list of pieces: each chosen sentence with its citation."""
+    wanted = bigrams(_question(call))
+    scored: list[_Sentence] = []
+    for ev in call.evidence:
+        for match in _SENTENCE.finditer(ev.text):
+            sentence = match.group().strip()
+            grams = bigrams(sentence)
+            if not sentence or not grams:
+                continue
+            shared = len(wanted & grams)
+            if shared:
+                score = shared / (len(grams) ** 0.5)
+                scored.append(_Sentence(len(scored), sentence, ev.citation, score))
+    best = sorted(scored, key=lambda s: (-s.score, s.order))[:limit]
+    pieces = []
+    for s in sorted(best, key=lambda s: s.order):
+        text = s.text if s.text[-1] in "。！？；!?;" else s.text + "。"
+        pieces.append(text + (f"〔{s.citation}〕" if s.citation else ""))
+    return pieces
+
+
+class ExtractiveProvider:
+    """Composes answers from evidence only; local, so it may receive data up to 涉密."""
+
+    def __init__(self, config: ProviderConfig) -> None:
+        self.config = config
+
+    def complete(self, call: ProviderCall) -> ProviderReply:
+        text = "".join(select_sentences(call)) or NO_BASIS
+        return ProviderReply(
+            text=text,
+            model=self.config.model or "extractive",
+            tokens_in=len(_question(call)),
+            tokens_out=len(text),
+        )
+
+    def stream(self, call: ProviderCall) -> Iterator[Chunk]:
+        pieces = select_sentences(call) or [NO_BASIS]
+        for piece in pieces:
+            yield Chunk(piece)
+        yield Chunk(tokens_in=len(_question(call)), tokens_out=sum(map(len, pieces)))

@@ -1,0 +1,62 @@
+"""The request and response of the gateway: what every scenario and the web layer use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from govai.classification import Level
+from govai.gateway.labels import strip_explicit_label
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A piece of material an answer may rest on, with the citation shown after it."""
+
+    id: str
+    text: str
+    citation: str = ""
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    """One model call.
+
+    ``messages`` are OpenAI-style ``{"role", "content"}`` dicts. ``evidence`` is sent to the
+    provider separately (the extractive provider composes from it; chat providers receive it as a
+    system message), so scenarios should not repeat it in ``messages``. ``level`` is the highest
+    classification of anything in the request. ``provider`` None means
+    ``settings.default_provider``.
+    """
+
+    scenario: str
+    messages: list[dict[str, str]]
+    level: Level = Level.PUBLIC
+    evidence: list[Evidence] = field(default_factory=list)
+    template: str = ""
+    template_version: str = ""
+    provider: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class ModelResponse:
+    """A finished reply: ``text`` is restored, screened and carries the explicit label; ``aigc``
+    is the implicit label (see :mod:`govai.gateway.labels`)."""
+
+    text: str
+    provider: str
+    model: str
+    produce_id: str
+    aigc: dict[str, Any]
+    evidence_ids: list[str]
+    latency_ms: int
+    tokens_in: int
+    tokens_out: int
+    review_words: list[str] = field(default_factory=list)
+
+    @property
+    def body(self) -> str:
+        """The text without the explicit label, for code that parses the reply."""
+        return strip_explicit_label(self.text)
