@@ -70,7 +70,7 @@ class ModelGateway:
         self.db = db
         self.settings = settings
         self._lock = threading.Lock()
-        self._screener_key: tuple[int, int, int] | None = None
+        self._screener_key: tuple[object, ...] | None = None
         self._screener = Screener(())
 
     # ------------------------------------------------------------------ public API

@@ -56,7 +56,7 @@ def _find(session: Session, list_name: str, word: str) -> SensitiveWord | None:
 def _put(session: Session, list_name: str, word: str, action: str, category: str) -> str:
     """Insert or change one word; 'added', 'changed' or 'unchanged'.
 
-    A changed action is a new row (new id), so the gateway's cache key notices it."""
+    A change is a new row, so the gateway's cache key (:func:`words_fingerprint`) notices it."""
     row = _find(session, list_name, word)
     if row is not None:
         if row.action == action and row.category == category:
@@ -166,16 +166,17 @@ def import_words(
     return report
 
 
-def words_fingerprint(session: Session) -> tuple[int, int, int]:
-    """Changes whenever a word is added, removed or changed (changes make new rows)."""
-    count, top, total = session.execute(
+def words_fingerprint(session: Session) -> tuple[object, ...]:
+    """Changes whenever a word is added, removed or changed: a change is a new row with a new
+    ``created_at``, a removal changes the count or the id sum."""
+    row = session.execute(
         select(
             func.count(SensitiveWord.id),
-            func.coalesce(func.max(SensitiveWord.id), 0),
             func.coalesce(func.sum(SensitiveWord.id), 0),
+            func.max(SensitiveWord.created_at),
         )
     ).one()
-    return int(count), int(top), int(total)
+    return tuple(row)
 
 
 def load_screener(session: Session) -> Screener:

@@ -143,6 +143,8 @@ class FakeOpenAI:
             error = {"error": {"message": "messages is required", "type": "invalid_request_error"}}
             return JSONResponse(error, status_code=400)
         text = reply.text(body) if callable(reply.text) else reply.text
+        if reply.chunks is not None and not text:
+            text = "".join(reply.chunks)
         model = str(body.get("model") or self.model)
         prompt = json.dumps(body["messages"], ensure_ascii=False)
         usage = {

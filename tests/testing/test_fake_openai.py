@@ -1,0 +1,102 @@
+"""The fake server speaks the OpenAI wire format (checked with plain HTTP and the real SDK)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import httpx
+import openai
+import pytest
+
+from govai.testing.fake_openai import DEFAULT_REPLY, FakeOpenAI
+
+
+def test_chat_completion_shape_and_recording(fake_llm: FakeOpenAI) -> None:
+    fake_llm.queue_reply("第一")
+    body = {"model": "m1", "messages": [{"role": "user", "content": "你好"}]}
+    with httpx.Client(base_url=fake_llm.base_url) as http:
+        first = http.post("/chat/completions", json=body, headers={"X-Test": "1"}).json()
+        second = http.post("/chat/completions", json=body).json()
+    assert first["object"] == "chat.completion" and first["id"].startswith("chatcmpl-")
+    assert first["model"] == "m1" and isinstance(first["created"], int)
+    assert first["choices"] == [
+        {
+            "index": 0,
+            "message": {"role": "assistant", "content": "第一"},
+            "finish_reason": "stop",
+            "logprobs": None,
+        }
+    ]
+    assert set(first["usage"]) == {"prompt_tokens", "completion_tokens", "total_tokens"}
+    assert second["choices"][0]["message"]["content"] == DEFAULT_REPLY  # queue empty
+    recorded = fake_llm.chat_requests()[0]
+    assert recorded.json == body and recorded.headers["x-test"] == "1"
+
+
+def test_streaming_is_sse_ending_with_done(fake_llm: FakeOpenAI) -> None:
+    fake_llm.queue_reply("", chunks=["你", "好呀"])
+    body = {
+        "model": "m",
+        "messages": [{"role": "user", "content": "x"}],
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    with httpx.Client(base_url=fake_llm.base_url) as http:
+        response = http.post("/chat/completions", json=body)
+    assert response.headers["content-type"].startswith("text/event-stream")
+    lines = [ln for ln in response.text.split("\n") if ln]
+    assert all(ln.startswith("data: ") for ln in lines)
+    assert lines[-1] == "data: [DONE]"
+    events = [json.loads(ln[6:]) for ln in lines[:-1]]
+    assert {e["object"] for e in events} == {"chat.completion.chunk"}
+    text = "".join(c["delta"].get("content", "") for e in events for c in e["choices"])
+    assert text == "你好呀"
+    assert events[-1]["usage"]["completion_tokens"] > 0
+
+
+def test_the_real_sdk_reads_it(fake_llm: FakeOpenAI) -> None:
+    fake_llm.queue_reply("甲乙丙丁戊己")
+    with openai.OpenAI(api_key="k", base_url=fake_llm.base_url, max_retries=0) as client:
+        stream = client.chat.completions.create(
+            model="m", messages=[{"role": "user", "content": "x"}], stream=True
+        )
+        with stream:
+            text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+        models = [m.id for m in client.models.list()]
+        emb = client.embeddings.create(model="e", input=["甲", "乙"])
+    assert text == "甲乙丙丁戊己"
+    assert models == ["fake-model"]
+    assert len(emb.data) == 2 and emb.data[0].embedding != emb.data[1].embedding
+
+
+def test_embeddings_are_deterministic_unit_vectors(fake_llm: FakeOpenAI) -> None:
+    with httpx.Client(base_url=fake_llm.base_url) as http:
+        a = http.post("/embeddings", json={"model": "e", "input": "住房公积金"}).json()
+        b = http.post(
+            "/embeddings", json={"model": "e", "input": ["住房公积金"], "dimensions": 8}
+        ).json()
+    vector = a["data"][0]["embedding"]
+    assert a["object"] == "list" and a["data"][0]["object"] == "embedding"
+    assert math.isclose(sum(v * v for v in vector), 1.0)
+    assert len(b["data"][0]["embedding"]) == 8
+    with httpx.Client(base_url=fake_llm.base_url) as http:
+        again = http.post("/embeddings", json={"model": "e", "input": "住房公积金"}).json()
+    assert again["data"][0]["embedding"] == vector
+
+
+def test_scripted_errors_and_garbage(fake_llm: FakeOpenAI) -> None:
+    fake_llm.queue_reply(status=503)
+    fake_llm.queue_reply(raw_body="not json")
+    body = {"model": "m", "messages": []}
+    with httpx.Client(base_url=fake_llm.base_url) as http:
+        assert http.post("/chat/completions", json=body).status_code == 503
+        assert http.post("/chat/completions", json=body).text == "not json"
+
+
+def test_stops_cleanly_and_frees_its_port() -> None:
+    with FakeOpenAI() as fake:
+        port = fake.port
+        assert httpx.get(fake.base_url + "/models").status_code == 200
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=1)
