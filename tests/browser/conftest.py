@@ -1,0 +1,98 @@
+"""The real console under uvicorn in a background thread, driven by headless Chromium.
+
+Playwright uses the Debian ``chromium`` package; no browser is ever downloaded. Without
+/usr/bin/chromium the browser tests are skipped with the reason — except under ``CI=true``,
+where a missing browser fails the run instead of silently testing less.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from govai.platform import Platform
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(demo_platform: Platform) -> Iterator[str]:
+    """Base URL of the app served by uvicorn on a free 127.0.0.1 port."""
+    import uvicorn
+
+    from govai.web.app import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(demo_platform),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws="none",
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="govai-live-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start the console within 15 s")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} not found: install the Debian package `chromium` to run browser tests"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason + " (CI=true: browser tests may not be skipped)")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any, live_server: str) -> Iterator[Any]:
+    context = chromium.new_context(base_url=live_server, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    errors: list[str] = []
+
+    def on_console(msg: Any) -> None:
+        # HTTP error statuses (a refused login is 401) are expected; CSP refusals are not
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            errors.append(msg.text)
+
+    pg.on("console", on_console)
+    yield pg
+    context.close()
+    assert not errors, f"browser console errors (CSP violations?): {errors}"

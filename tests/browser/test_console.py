@@ -1,0 +1,97 @@
+"""The console in a real browser: log in, create a user, read and verify the audit trail."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from govai.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-console.png"
+
+
+def log_in(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_wrong_password_shows_the_chinese_error(page: Any) -> None:
+    log_in(page, "staff", "definitely-wrong")
+    alert = page.get_by_role("alert")
+    assert "用户名或密码错误" in alert.inner_text()
+    assert page.get_by_label("用户名").input_value() == "staff"
+
+
+def test_secadmin_creates_a_user_and_sees_it_listed(page: Any) -> None:
+    log_in(page, "secadmin")
+    page.wait_for_url("**/")
+    assert "钱安全保密管理员" in page.locator("header").inner_text()
+    page.get_by_role("link", name="用户管理").first.click()
+    page.wait_for_url("**/admin/users")
+    form = page.locator("#create form")
+    form.get_by_label("用户名").fill("browser-user")
+    form.get_by_label("姓名").fill("浏览器测试员")
+    form.get_by_label("所属机构").select_option("city-hpf")
+    form.get_by_label("工作人员").check()
+    form.get_by_label("初始密码").fill("Browser@2026x")
+    form.get_by_role("button", name="新建账号").click()
+    page.wait_for_url("**/admin/users")
+    assert "已新建账号 browser-user" in page.get_by_role("status").inner_text()
+    row = page.locator("tr", has_text="browser-user")
+    assert "浏览器测试员" in row.inner_text()
+    assert "示范市住房公积金管理中心" in row.inner_text()
+
+
+def test_role_conflict_is_shown_in_the_browser_form(page: Any) -> None:
+    log_in(page, "secadmin")
+    page.goto("/admin/users")
+    form = page.locator("#create form")
+    form.get_by_label("用户名").fill("two-hats")
+    form.get_by_label("系统管理员").check()
+    form.get_by_label("安全审计员").check()
+    form.get_by_label("初始密码").fill("Browser@2026x")
+    form.get_by_role("button", name="新建账号").click()
+    assert "三员分立" in page.get_by_role("alert").inner_text()
+    assert page.locator("#create").get_by_label("用户名").input_value() == "two-hats"
+    assert page.locator("#create").get_by_label("安全审计员").is_checked()
+
+
+def test_auditor_filters_the_trail_and_verifies_the_chain(page: Any) -> None:
+    log_in(page, "auditor")
+    page.wait_for_url("**/")
+    page.get_by_role("link", name="审计日志").first.click()
+    page.get_by_label("操作类型（前缀）").fill("login.")
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_url("**/audit?*action=login.*")
+    actions = page.locator("table.audit tbody td code").all_inner_texts()
+    assert actions and all(a.startswith("login.") for a in actions)
+    page.get_by_role("button", name="校验哈希链").click()
+    result = page.locator("#verify-result")
+    assert "哈希链校验通过" in result.inner_text()
+    assert page.get_by_label("操作类型（前缀）").input_value() == "login."
+
+
+def test_logout(page: Any) -> None:
+    log_in(page, "staff")
+    page.wait_for_url("**/")
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url("**/login")
+    page.goto("/account")
+    page.wait_for_url("**/login?next=/account")
+
+
+@pytest.mark.skipif(not os.environ.get("GOVAI_SCREENSHOT"), reason="set GOVAI_SCREENSHOT=1")
+def test_home_page_screenshot(page: Any) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    log_in(page, "deptadmin")
+    page.wait_for_url("**/")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=False)
+    assert SCREENSHOT.stat().st_size > 10_000
