@@ -148,7 +148,9 @@ def test_words_are_managed_by_the_security_admin(demo_platform: Platform) -> Non
         assert wordlists.add_word(session, secadmin, "违禁品") == "added"
         assert wordlists.add_word(session, secadmin, "违禁品") == "unchanged"
         assert wordlists.add_word(session, secadmin, "违禁品", action="review") == "changed"
-        assert [(w.word, w.action) for w in wordlists.list_words(session)] == [("违禁品", "review")]
+        assert [(w.word, w.action) for w in wordlists.list_words(session, "default")] == [
+            ("违禁品", "review")
+        ]
         with pytest.raises(ValidationError, match="至少 2 个字符"):
             wordlists.add_word(session, secadmin, "毒")
         with pytest.raises(ValidationError, match="block（拦截）"):
@@ -162,13 +164,13 @@ def test_words_are_managed_by_the_security_admin(demo_platform: Platform) -> Non
 def test_import_reports_bad_lines_and_imports_the_rest(demo_platform: Platform) -> None:
     text = "# 示范词表\n违禁品\n\n  赌博网站  \n毒\n违禁品\n" + "长" * 201 + "\n"
     with demo_platform.db.session() as session:
-        report = wordlists.import_words(session, OPERATOR, text, list_name="demo", action="block")
+        report = wordlists.import_words(session, OPERATOR, text, list_name="mine", action="block")
         assert (report.added, report.changed, report.unchanged) == (2, 0, 0)
         assert [(n, why[:6]) for n, _, why in report.bad_lines] == [
             (5, "敏感词至少 "),
             (7, "敏感词不能超"),
         ]
-        assert sorted(w.word for w in wordlists.list_words(session, "demo")) == [
+        assert sorted(w.word for w in wordlists.list_words(session, "mine")) == [
             "赌博网站",
             "违禁品",
         ]

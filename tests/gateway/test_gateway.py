@@ -259,3 +259,10 @@ def test_evidence_reaches_a_chat_model_with_citations(
     assert "《住房公积金管理条例》第二十四条" in sent["messages"][0]["content"]
     assert sent["messages"][-1] == {"role": "user", "content": "退休能提取吗"}
     assert (sent["temperature"], sent["max_tokens"]) == (0.1, 50)
+
+
+def test_demo_word_list_is_active(demo_platform: Platform, gateway: ModelGateway) -> None:
+    with pytest.raises(ContentBlocked, match="办假证"):
+        gateway.complete(ModelRequest("qa", user("哪里可以办假证")), OPERATOR)
+    reply = gateway.complete(ModelRequest("qa", user("我想上访")), OPERATOR)
+    assert reply.review_words == ["上访"]

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from govai.accounts import service as accounts
 from govai.accounts.models import User
 from govai.accounts.principal import Principal
+from govai.gateway import words as wordlists
 from govai.platform import Platform
 
 
@@ -70,4 +71,24 @@ def load_demo(platform: Platform, actor: Principal) -> list[DemoAccount]:
                     ),
                     platform.settings,
                 )
+    load_demo_words(platform, actor)
     return list(ACCOUNTS)
+
+
+# A small demo word list (list "demo"): block words stop a model call, review words flag it.
+DEMO_WORDS: tuple[tuple[str, str], ...] = (
+    ("办假证", "block"),
+    ("代开发票", "block"),
+    ("赌博网站", "block"),
+    ("上访", "review"),
+    ("集体维权", "review"),
+)
+
+
+def load_demo_words(platform: Platform, actor: Principal) -> None:
+    """Create the demo sensitive words; existing ones are left as they are."""
+    with platform.db.session() as session:
+        existing = {w.word for w in wordlists.list_words(session, "demo")}
+        for word, action in DEMO_WORDS:
+            if word not in existing:
+                wordlists.add_word(session, actor, word, list_name="demo", action=action)
