@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -36,7 +37,13 @@ def login(client: TestClient, username: str, password: str = DEMO_PASSWORD) -> s
     return str(me["csrf_token"])
 
 
-ClientFactory = Callable[..., TestClient]
+class ConsoleClient(TestClient):
+    """A test client that remembers its session's CSRF token (empty when anonymous)."""
+
+    csrf: str = ""
+
+
+ClientFactory = Callable[..., ConsoleClient]
 
 
 @pytest.fixture
@@ -46,14 +53,14 @@ def app_client(demo_platform: Platform) -> Iterator[ClientFactory]:
     A logged-in client carries its CSRF token as ``client.csrf``.
     """
     app = create_app(demo_platform)
-    opened: list[TestClient] = []
+    opened: list[ConsoleClient] = []
 
-    def make(username: str | None = None, **kwargs: object) -> TestClient:
+    def make(username: str | None = None, **kwargs: Any) -> ConsoleClient:
         kwargs.setdefault("base_url", BASE_URL)
-        tc = TestClient(app, **kwargs)  # type: ignore[arg-type]
+        tc = ConsoleClient(app, **kwargs)
         tc.__enter__()
         opened.append(tc)
-        tc.csrf = login(tc, username) if username else ""  # type: ignore[attr-defined]
+        tc.csrf = login(tc, username) if username else ""
         return tc
 
     yield make

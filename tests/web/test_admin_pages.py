@@ -4,6 +4,7 @@ and never writes half of a change."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -191,12 +192,13 @@ def test_dept_admin_sees_and_manages_only_their_subtree(
     assert "赵系统管理员" not in listing
     assert 'value="sec_admin"' not in listing  # may only grant staff/reviewer
     assert client.get("/admin/users/east-staff").status_code == 403
-    for action, data in [
+    attempts: list[tuple[str, dict[str, Any]]] = [
         ("active", {"active": "false"}),
         ("unlock", {}),
         ("password", {"password": "Hijack@2026x"}),
         ("roles", {"roles": ["reviewer"]}),
-    ]:
+    ]
+    for action, data in attempts:
         response = client.post(
             f"/admin/users/east-staff/{action}", data={**data, "csrf_token": client.csrf}
         )
