@@ -129,3 +129,14 @@ def test_cli_list_json(runner: CliRunner) -> None:
     out = runner.invoke(cli, ["audit", "list", "--json", "--limit", "3"])
     assert out.exit_code == 0, out.output
     assert '"total": 8' in out.output
+
+
+def test_verify_reports_progress_on_a_long_trail(platform: Platform) -> None:
+    with platform.db.session() as s:
+        for i in range(2100):
+            audit.record(s, "doc.view", object_id=i)
+    seen: list[int] = []
+    with platform.db.session() as s:
+        result = audit.verify(s, seen.append)
+    assert result.ok and result.checked == 2100
+    assert seen == [0, 1000, 2000]

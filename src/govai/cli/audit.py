@@ -6,6 +6,7 @@ import sys
 from datetime import datetime, timedelta
 
 import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from govai.cli.common import console, err_console, open_platform, print_json
 from govai.governance import audit as audit_log
@@ -21,7 +22,17 @@ def verify() -> None:
     """重算哈希链；发现被篡改、插入或删除的条目时指出第一条并以非零状态退出。"""
     platform = open_platform()
     with platform.db.session() as session:
-        result = audit_log.verify(session)
+        total = audit_log.count(session)
+        with Progress(
+            TextColumn("校验审计日志"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err_console,
+            transient=True,
+            disable=total < 5000,
+        ) as bar:
+            task = bar.add_task("verify", total=total)
+            result = audit_log.verify(session, lambda done: bar.update(task, completed=done))
     if result.ok:
         console.print(f"[green]{result.message}[/green]")
         return

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -144,11 +144,20 @@ def _iter_entries(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:
         session.expunge_all()
 
 
-def verify(session: Session) -> VerifyResult:
-    """Recompute the chain; name the first entry that was altered, inserted or deleted."""
+def count(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(AuditEntry)).scalar_one())
+
+
+def verify(session: Session, progress: Callable[[int], None] | None = None) -> VerifyResult:
+    """Recompute the chain; name the first entry that was altered, inserted or deleted.
+
+    ``progress`` is called with the number of entries checked so far, every 1,000 entries.
+    """
     head = session.get(AuditHead, 1)
     expected_seq, prev_hash, checked = 1, GENESIS, 0
     for entry in _iter_entries(session):
+        if progress is not None and checked % 1000 == 0:
+            progress(checked)
         if entry.seq != expected_seq and entry.seq > expected_seq:
             missing = (
                 f"第 {expected_seq} 条"
