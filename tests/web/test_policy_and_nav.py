@@ -106,13 +106,14 @@ def test_anonymous_home_has_no_admin_links(app_client: ClientFactory) -> None:
 
 def test_nav_hides_items_whose_route_does_not_exist() -> None:
     sec = Principal("s", user_id=1, roles=frozenset({Role.SEC_ADMIN}))
-    item = NavItem("敏感词", "/admin/words", frozenset({Role.SEC_ADMIN}))
+    item = NavItem("示例页面", "/admin/example", frozenset({Role.SEC_ADMIN}))
+    saved = list(NAV)
     register_nav(item)
     try:
         assert item not in nav_for(sec, {"/admin/users"})
-        assert item in nav_for(sec, {"/admin/words"})
-        replaced = NavItem("敏感词库", "/admin/words", frozenset({Role.SEC_ADMIN}))
+        assert item in nav_for(sec, {"/admin/example"})
+        replaced = NavItem("示例页面二", "/admin/example", frozenset({Role.SEC_ADMIN}))
         register_nav(replaced)
-        assert [i.label for i in NAV if i.path == "/admin/words"] == ["敏感词库"]
+        assert [i.label for i in NAV if i.path == "/admin/example"] == ["示例页面二"]
     finally:
-        NAV[:] = [i for i in NAV if i.path != "/admin/words"]
+        NAV[:] = saved  # the real pages' items stay registered for the tests that follow
