@@ -1,4 +1,5 @@
-"""The console in a real browser: log in, create a user, read and verify the audit trail."""
+"""The console in a real browser: log in, create a user, add a sensitive word, read and verify
+the audit trail."""
 
 from __future__ import annotations
 
@@ -61,6 +62,23 @@ def test_role_conflict_is_shown_in_the_browser_form(page: Any) -> None:
     assert "三员分立" in page.get_by_role("alert").inner_text()
     assert page.locator("#create").get_by_label("用户名").input_value() == "two-hats"
     assert page.locator("#create").get_by_label("安全审计员").is_checked()
+
+
+def test_secadmin_adds_a_sensitive_word_and_sees_it_listed(page: Any) -> None:
+    log_in(page, "secadmin")
+    page.wait_for_url("**/")
+    page.get_by_role("link", name="敏感词").first.click()
+    page.wait_for_url("**/admin/words")
+    form = page.locator("#add form")
+    form.get_by_label("词库").fill("browser")
+    form.get_by_label("词语").fill("浏览器测试词")
+    form.get_by_label("类别").fill("测试")
+    form.get_by_label("处置方式").select_option("review")
+    form.get_by_role("button", name="新增").click()
+    page.wait_for_url("**/admin/words?list=browser")
+    assert "已新增敏感词“浏览器测试词”" in page.get_by_role("status").inner_text()
+    row = page.locator("table.words tr", has_text="浏览器测试词")
+    assert "browser" in row.inner_text() and "人工复核" in row.inner_text()
 
 
 def test_auditor_filters_the_trail_and_verifies_the_chain(page: Any) -> None:

@@ -34,7 +34,12 @@ def _demo_values(platform: Platform) -> dict[str, str]:
     with platform.db.session() as session:
         token, _ = accounts.create_token(session, cli_principal("pytest"), "staff", "route test")
         token_id = session.execute(select(ApiToken.id).where(ApiToken.id == token.id)).scalar()
-    return {"username": "staff", "code": "city-hrss", "token_id": str(token_id)}
+    return {
+        "username": "staff",
+        "code": "city-hrss",
+        "token_id": str(token_id),
+        "name": "extractive",
+    }
 
 
 def _ordered(policies: dict[tuple[str, str], Policy]) -> list[tuple[str, str]]:
@@ -118,6 +123,16 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/admin/users/{username}/active"): "allow(dept_admin, sec_admin)",
     ("POST", "/admin/users/{username}/unlock"): "allow(dept_admin, sec_admin)",
     ("POST", "/admin/users/{username}/password"): "allow(dept_admin, sec_admin)",
+    ("GET", "/admin/models"): "allow(sec_admin, sys_admin)",
+    ("POST", "/admin/models"): "allow(sys_admin)",
+    ("POST", "/admin/models/{name}/level"): "allow(sec_admin)",
+    ("POST", "/admin/models/{name}/enabled"): "allow(sys_admin)",
+    ("POST", "/admin/models/{name}/remove"): "allow(sys_admin)",
+    ("POST", "/admin/models/{name}/test"): "allow(sec_admin, sys_admin)",
+    ("GET", "/admin/words"): "allow(sec_admin)",
+    ("POST", "/admin/words"): "allow(sec_admin)",
+    ("POST", "/admin/words/remove"): "allow(sec_admin)",
+    ("POST", "/admin/words/import"): "allow(sec_admin)",
     ("GET", "/audit"): "allow(auditor)",
     ("GET", "/api/health"): "PUBLIC",
     ("GET", "/api/me"): "ANY_USER",

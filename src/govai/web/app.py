@@ -16,7 +16,7 @@ from govai.web import errors
 from govai.web.auth import PRE_CSRF_COOKIE
 from govai.web.policy import collect_policies
 from govai.web.render import STATIC_DIR
-from govai.web.routes import account, api, audit, auth, home, orgs, users
+from govai.web.routes import account, api, audit, auth, home, models, orgs, users, words
 
 SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
@@ -38,7 +38,7 @@ def create_app(platform: Platform) -> FastAPI:
         openapi_url=None,
     )
     app.state.platform = platform
-    for module in (auth, home, orgs, users, audit, account, api):
+    for module in (auth, home, orgs, users, models, words, audit, account, api):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
