@@ -109,7 +109,7 @@ def test_provider_test_reports_latency_and_reply(
 ) -> None:
     fake_llm.queue_reply("我是测试模型。")
     result = providers.test_provider(gateway, principal(demo_platform, "sysadmin"), remote)
-    assert result.reply == "我是测试模型。" and result.latency_ms >= 0
+    assert result.reply == "「本内容由人工智能生成」\n我是测试模型。" and result.latency_ms >= 0
     assert calls(demo_platform)[0].scenario == "model.test"
     with pytest.raises(PermissionDenied):
         providers.test_provider(gateway, principal(demo_platform, "staff"), remote)

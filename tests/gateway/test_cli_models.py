@@ -46,6 +46,7 @@ def test_model_commands_end_to_end(run: CliRunner, fake_llm: FakeOpenAI) -> None
     tested = run.invoke(cli, ["model", "test", "deepseek"])
     assert tested.exit_code == 0, tested.output
     assert "我是示范模型。" in tested.output and "毫秒" in tested.output
+    assert "本内容由人工智能生成" in tested.output
     unknown = run.invoke(cli, ["model", "test", "qwen"])
     assert unknown.exit_code == 1
     assert "已配置：extractive、deepseek" in unknown.output

@@ -246,7 +246,8 @@ def test_provider(gateway: ModelGateway, actor: Principal, name: str) -> Provide
         ),
         actor,
     )
-    return ProviderTest(name=name, latency_ms=response.latency_ms, reply=response.body)
+    # The reply is shown to a person, so it keeps its explicit label (GB 45438-2025).
+    return ProviderTest(name=name, latency_ms=response.latency_ms, reply=response.text)
 
 
 test_provider.__test__ = False  # type: ignore[attr-defined]  # not a pytest test

@@ -59,12 +59,13 @@ NAV: list[NavItem] = [
 
 
 def register_nav(item: NavItem) -> None:
-    """Add (or replace, by path) a navigation item."""
+    """Add (or replace, by path) a navigation item; 我的账号 stays last."""
     for i, existing in enumerate(NAV):
         if existing.path == item.path:
             NAV[i] = item
             return
-    NAV.append(item)
+    at = next((i for i, existing in enumerate(NAV) if existing.path == "/account"), len(NAV))
+    NAV.insert(at, item)
 
 
 def nav_for(principal: Principal, existing_paths: Iterable[str]) -> list[NavItem]:

@@ -20,7 +20,6 @@ from govai.classification import LEVEL_LABELS
 from govai.errors import GovaiError, ValidationError
 from govai.gateway import ModelGateway
 from govai.gateway import service as providers
-from govai.gateway.labels import add_explicit_label
 from govai.gateway.providers import ProviderConfig, provider_kinds
 from govai.web.auth import platform_of
 from govai.web.nav import NavItem, register_nav
@@ -218,6 +217,6 @@ def model_test(request: Request, principal: ModelAdmin, name: str) -> Response:
         "ok": True,
         "latency_ms": result.latency_ms,
         "prompt": providers.TEST_PROMPT,
-        "reply": add_explicit_label(result.reply),
+        "reply": result.reply,
     }
     return _page(request, principal, test=test)
