@@ -28,7 +28,8 @@ Hierarchy::
     │   └── ProviderError           the provider failed
     │       ├── ProviderTimeout
     │       └── ProviderBadResponse
-    └── AuditChainBroken            the hash chain of the audit trail does not verify
+    ├── AuditChainBroken            the hash chain of the audit trail does not verify
+    └── DatabaseUnavailable         the database cannot be reached or is not initialised
 """
 
 from __future__ import annotations
@@ -141,3 +142,8 @@ class ProviderBadResponse(ProviderError):
 class AuditChainBroken(GovaiError):
     code = "audit_chain_broken"
     status = 500
+
+
+class DatabaseUnavailable(GovaiError):
+    code = "database_unavailable"
+    status = 503

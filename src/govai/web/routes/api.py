@@ -16,7 +16,7 @@ from sqlalchemy import text
 from govai.accounts import service as accounts
 from govai.accounts.principal import Principal
 from govai.accounts.roles import Role
-from govai.errors import GovaiError
+from govai.errors import DatabaseUnavailable
 from govai.governance import audit
 from govai.web.auth import platform_of
 from govai.web.policy import Anyone, AnyUser, allow
@@ -28,11 +28,6 @@ OrgReader = Annotated[Principal, Depends(allow(Role.SYS_ADMIN, Role.SEC_ADMIN, R
 OrgAdmin = Annotated[Principal, Depends(allow(Role.SYS_ADMIN, Role.DEPT_ADMIN))]
 UserAdmin = Annotated[Principal, Depends(allow(Role.SEC_ADMIN, Role.DEPT_ADMIN))]
 Auditor = Annotated[Principal, Depends(allow(Role.AUDITOR))]
-
-
-class DatabaseUnavailable(GovaiError):
-    code = "database_unavailable"
-    status = 503
 
 
 class NewOrgIn(BaseModel):
