@@ -17,6 +17,7 @@ import dataclasses
 import secrets
 
 from fastapi import Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from govai.accounts import service as accounts
 from govai.accounts.principal import ANONYMOUS, Principal
@@ -106,6 +107,11 @@ async def check_csrf(request: Request, principal: Principal) -> None:
     if sent and expected and secrets.compare_digest(sent, expected):
         return
     reason = "缺少 CSRF 令牌" if not sent else "CSRF 令牌不匹配"
+    await run_in_threadpool(_record_csrf_refusal, request, principal, reason)
+    raise CsrfError("请求未通过安全校验（CSRF 令牌缺失或无效），操作未执行。请刷新页面后重试。")
+
+
+def _record_csrf_refusal(request: Request, principal: Principal, reason: str) -> None:
     with platform_of(request).db.session() as session:
         audit.record(
             session,
@@ -115,7 +121,6 @@ async def check_csrf(request: Request, principal: Principal) -> None:
             object_id=f"{request.method} {request.url.path}",
             summary=f"拒绝请求：{reason}（{request.method} {request.url.path}）",
         )
-    raise CsrfError("请求未通过安全校验（CSRF 令牌缺失或无效），操作未执行。请刷新页面后重试。")
 
 
 def set_session_cookie(response: Response, request: Request, token: str) -> None:

@@ -21,6 +21,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, APIRouter
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute, Mount
 
 from govai.accounts.principal import Principal
@@ -64,7 +65,8 @@ PolicyDependency = Callable[[Request], Awaitable[Principal]]
 
 def _make(policy: Policy) -> PolicyDependency:
     async def dependency(request: Request) -> Principal:
-        principal = resolve_principal(request)
+        # Database work runs in the thread pool so a waiting SQLite lock never stalls the loop.
+        principal = await run_in_threadpool(resolve_principal, request)
         if not policy.permits(principal):
             if principal.is_anonymous:
                 raise AuthenticationError("请先登录。")
