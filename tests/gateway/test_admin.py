@@ -203,3 +203,30 @@ def test_purge_keeps_the_retention_period(demo_platform: Platform, gateway: Mode
         assert purge_call_log(session, demo_platform.settings, OPERATOR) == 1
     assert [c.id for c in calls(demo_platform)] == [recent.id]
     assert audit_actions(demo_platform)[-1] == "model.purge_log"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"list_name": "长" * 65}, "词库名不能超过 64 个字符"),
+        ({"list_name": "a\x00b"}, "词库名不能含控制字符"),
+        ({"list_name": "  "}, "词库名不能为空"),
+        ({"category": "类" * 65}, "分类不能超过 64 个字符"),
+        ({"category": "a\x00b"}, "分类不能含控制字符"),
+    ],
+)
+def test_word_list_name_and_category_are_validated_by_the_service(
+    demo_platform: Platform, fields: dict[str, str], message: str
+) -> None:
+    """The columns are 64 wide and PostgreSQL refuses NUL: a 500 unless checked here."""
+    with demo_platform.db.session() as session:
+        with pytest.raises(ValidationError, match=message):
+            wordlists.add_word(session, OPERATOR, "违禁品", **fields)
+        if "list_name" in fields:
+            with pytest.raises(ValidationError, match=message):
+                wordlists.import_words(session, OPERATOR, "违禁品\n", **fields)
+            with pytest.raises(ValidationError, match=message):
+                wordlists.remove_word(session, OPERATOR, "违禁品", **fields)
+        assert "违禁品" not in {w.word for w in wordlists.list_words(session)}
+    with demo_platform.db.session() as session:
+        assert wordlists.add_word(session, OPERATOR, "违禁品", category="类" * 64) == "added"

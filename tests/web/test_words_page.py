@@ -164,3 +164,30 @@ def test_filter_and_paginate(app_client: ClientFactory, demo_platform: Platform)
     assert "共 10 个词" in found and "批量词125" in found and "办假证" not in found
     demo = client.get("/admin/words", params={"list": "demo"}).text
     assert "办假证" in demo and "批量词" not in demo
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"list_name": "长" * 65}, "词库名不能超过 64 个字符"),
+        ({"list_name": "a\x00b"}, "词库名不能含控制字符"),
+        ({"category": "类" * 65}, "分类不能超过 64 个字符"),
+        ({"category": "a\x00b"}, "分类不能含控制字符"),
+    ],
+)
+def test_overlong_or_control_list_name_and_category_are_form_errors(
+    app_client: ClientFactory, demo_platform: Platform, fields: dict[str, str], message: str
+) -> None:
+    client = app_client("secadmin")
+    response = _add(client, word="违禁品", **fields)
+    assert response.status_code == 422 and message in response.text
+    assert "违禁品" not in _words(demo_platform)
+    removed = client.post(
+        "/admin/words/remove",
+        data={
+            "list_name": fields.get("list_name", "default"),
+            "word": "违禁品",
+            "csrf_token": client.csrf,
+        },
+    )
+    assert removed.status_code in (404, 422)

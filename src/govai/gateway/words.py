@@ -16,6 +16,8 @@ from govai.gateway.screening import ACTIONS, Screener
 from govai.governance import audit
 
 MAX_WORD_LEN = 200
+MAX_LIST_NAME_LEN = 64  # the column widths of govai_sensitive_word
+MAX_CATEGORY_LEN = 64
 ACTION_LABELS = {"block": "拦截", "review": "人工复核"}
 
 
@@ -43,6 +45,27 @@ def check_word(word: str) -> str:
     if any(not c.isprintable() for c in word):
         raise ValidationError("敏感词不能含控制字符或换行。")
     return word
+
+
+def check_list_name(list_name: str) -> str:
+    """A cleaned list name, or ValidationError (the console form reaches here unvalidated)."""
+    list_name = list_name.strip()
+    if not list_name:
+        raise ValidationError("词库名不能为空。")
+    if len(list_name) > MAX_LIST_NAME_LEN:
+        raise ValidationError(f"词库名不能超过 {MAX_LIST_NAME_LEN} 个字符。")
+    if any(not c.isprintable() for c in list_name):
+        raise ValidationError("词库名不能含控制字符或换行。")
+    return list_name
+
+
+def check_category(category: str) -> str:
+    category = category.strip()
+    if len(category) > MAX_CATEGORY_LEN:
+        raise ValidationError(f"分类不能超过 {MAX_CATEGORY_LEN} 个字符。")
+    if any(not c.isprintable() for c in category):
+        raise ValidationError("分类不能含控制字符或换行。")
+    return category
 
 
 def _find(session: Session, list_name: str, word: str) -> SensitiveWord | None:
@@ -79,6 +102,7 @@ def add_word(
 ) -> str:
     _require_sec_admin(actor)
     word, action = check_word(word), _check_action(action)
+    list_name, category = check_list_name(list_name), check_category(category)
     outcome = _put(session, list_name, word, action, category)
     if outcome != "unchanged":
         audit.record(
@@ -97,6 +121,7 @@ def remove_word(
     session: Session, actor: Principal, word: str, *, list_name: str = "default"
 ) -> None:
     _require_sec_admin(actor)
+    list_name = check_list_name(list_name)
     row = _find(session, list_name, word.strip())
     if row is None:
         raise NotFound(f"词库 {list_name} 中没有“{word.strip()}”。运行 `govai words list` 查看。")
@@ -114,6 +139,7 @@ def remove_word(
 def list_words(session: Session, list_name: str | None = None) -> list[SensitiveWord]:
     query = select(SensitiveWord).order_by(SensitiveWord.list_name, SensitiveWord.word)
     if list_name:
+        list_name = check_list_name(list_name)
         query = query.where(SensitiveWord.list_name == list_name)
     return list(session.execute(query).scalars())
 
@@ -138,6 +164,7 @@ def import_words(
     cannot be a word is reported, the others are imported."""
     _require_sec_admin(actor)
     _check_action(action)
+    list_name = check_list_name(list_name)
     report = ImportReport()
     seen: set[str] = set()
     for number, raw in enumerate(text.splitlines(), 1):
