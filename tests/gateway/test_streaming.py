@@ -1,16 +1,27 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from govai.classification import Level
-from govai.errors import ClassificationRefused, ContentBlocked, ProviderTimeout
+from govai.errors import ClassificationRefused, ContentBlocked, ProviderError, ProviderTimeout
 from govai.gateway import Evidence, ModelGateway, ModelRequest
+from govai.gateway import service as providers
 from govai.gateway import words as wordlists
 from govai.gateway.labels import LABEL_PREFIX
+from govai.gateway.providers import (
+    Chunk,
+    ProviderCall,
+    ProviderConfig,
+    ProviderReply,
+    base,
+    register_provider_kind,
+)
 from govai.platform import Platform
 from govai.testing.fake_openai import FakeOpenAI
 
-from .conftest import OPERATOR, add_remote, calls, user
+from .conftest import OPERATOR, add_remote, call_audits, calls, user
 
 
 def test_stream_restores_placeholders_split_across_chunks(
@@ -103,3 +114,53 @@ def test_garbage_stream_is_a_bad_response(
         list(stream)
     assert type(err.value).__name__ == "ProviderBadResponse"
     assert [c.status for c in calls(demo_platform)] == ["bad_response"]
+
+
+def _statuses(platform: Platform) -> tuple[list[str], int]:
+    return [c.status for c in calls(platform)], len(call_audits(platform))
+
+
+def test_closing_right_after_the_label_is_logged_once(
+    demo_platform: Platform, gateway: ModelGateway, remote: str, fake_llm: FakeOpenAI
+) -> None:
+    fake_llm.queue_reply("一二三四五六七八九十")
+    with gateway.stream(ModelRequest("qa", user("请问"), provider=remote), OPERATOR) as stream:
+        assert next(stream) == LABEL_PREFIX
+    stream.close()  # a second close changes nothing
+    assert _statuses(demo_platform) == (["cancelled"], 1)
+
+
+def test_closing_before_the_first_chunk_is_logged_once(
+    demo_platform: Platform, gateway: ModelGateway, remote: str
+) -> None:
+    with gateway.stream(ModelRequest("qa", user("请问"), provider=remote), OPERATOR) as stream:
+        pass
+    stream.close()
+    assert _statuses(demo_platform) == (["cancelled"], 1)
+
+
+class _BrokenAtOnce:
+    """stream() raises before returning an iterator (not a generator function)."""
+
+    def __init__(self, config: ProviderConfig) -> None:
+        self.config = config
+
+    def complete(self, call: ProviderCall) -> ProviderReply:
+        raise AssertionError("not used")
+
+    def stream(self, call: ProviderCall) -> Iterator[Chunk]:
+        raise ProviderError("连接被拒绝。", provider=self.config.name)
+
+
+def test_stream_failing_synchronously_is_logged_once(
+    demo_platform: Platform, gateway: ModelGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(base, "_KINDS", dict(base._KINDS))
+    register_provider_kind("broken", _BrokenAtOnce)
+    with demo_platform.db.session() as session:
+        providers.add_provider(session, OPERATOR, providers.NewProvider("broken", "broken"))
+    stream = gateway.stream(ModelRequest("qa", user("请问"), provider="broken"), OPERATOR)
+    with pytest.raises(ProviderError, match="连接被拒绝"):  # noqa: SIM117
+        with stream:
+            list(stream)
+    assert _statuses(demo_platform) == (["error"], 1)

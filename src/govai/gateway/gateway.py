@@ -9,6 +9,7 @@ A refused, blocked or failed call writes its row and audit entry too, then raise
 
 from __future__ import annotations
 
+import inspect
 import threading
 import time
 from collections.abc import Generator, Iterator
@@ -31,6 +32,7 @@ from govai.gateway.calllog import CallRecord, record_call
 from govai.gateway.labels import LABEL_PREFIX, add_explicit_label, implicit_label, new_produce_id
 from govai.gateway.masking import Masker, StreamRestorer
 from govai.gateway.providers import (
+    Chunk,
     Provider,
     ProviderCall,
     ProviderConfig,
@@ -201,6 +203,12 @@ class ModelGateway:
             record_call(session, actor, rec)
         raise exc
 
+    def _cancelled(self, actor: Principal, rec: CallRecord, started: float) -> None:
+        rec.latency_ms = _ms(started)
+        rec.status, rec.error = "cancelled", "调用方在回答结束前关闭了流。"
+        with self.db.session() as session:
+            record_call(session, actor, rec)
+
     def _fail_provider(self, actor: Principal, p: _Prepared, exc: BaseException) -> NoReturn:
         if isinstance(exc, ContentBlocked):
             self._fail(actor, p.record, "blocked_output", exc)
@@ -259,6 +267,11 @@ class ModelStream(Iterator[str]):
         return next(self._gen)
 
     def close(self) -> None:
+        if inspect.getgeneratorstate(self._gen) == inspect.GEN_CREATED:
+            # Closed before the first chunk was asked for: the generator never ran, so log here.
+            self._gen.close()
+            self._gateway._cancelled(self._actor, self._p.record, time.monotonic())
+            return
         self._gen.close()
 
     def __enter__(self) -> ModelStream:
@@ -276,9 +289,12 @@ class ModelStream(Iterator[str]):
         raw: list[str] = []
         shown: list[str] = [LABEL_PREFIX]
         started = time.monotonic()
-        yield LABEL_PREFIX
-        chunks = p.provider.stream(p.call)
+        chunks: Iterator[Chunk] | None = None
         try:
+            # Inside the try: closing right after the label, or stream() failing at once, is
+            # logged like any other outcome.
+            yield LABEL_PREFIX
+            chunks = p.provider.stream(p.call)
             for chunk in chunks:
                 if chunk.tokens_in is not None:
                     rec.tokens_in = chunk.tokens_in
@@ -293,10 +309,7 @@ class ModelStream(Iterator[str]):
                         yield out
             out = screen.feed(restorer.flush()) + screen.flush()
         except GeneratorExit:
-            rec.latency_ms = _ms(started)
-            rec.status, rec.error = "cancelled", "调用方在回答结束前关闭了流。"
-            with gw.db.session() as session:
-                record_call(session, self._actor, rec)
+            gw._cancelled(self._actor, rec, started)
             raise
         except Exception as exc:
             rec.latency_ms = _ms(started)
