@@ -140,3 +140,27 @@ def test_verify_reports_progress_on_a_long_trail(platform: Platform) -> None:
         result = audit.verify(s, seen.append)
     assert result.ok and result.checked == 2100
     assert seen == [0, 1000, 2000]
+
+
+def test_reading_the_trail_does_not_block_writers(trail: Platform) -> None:
+    with trail.db.read() as reader:
+        assert audit.verify(reader).ok
+        with trail.db.session() as writer:  # would wait for the lock if the reader held it
+            audit.record(writer, "doc.edit", summary="读取期间写入")
+    with trail.db.read() as s:
+        assert audit.verify(s).checked == 9
+
+
+def test_entries_appended_during_verification_are_not_insertions(trail: Platform) -> None:
+    seen_head = False
+
+    def append_meanwhile(done: int) -> None:
+        nonlocal seen_head
+        if not seen_head:
+            seen_head = True
+            with trail.db.session() as writer:
+                audit.record(writer, "doc.edit", summary="校验期间写入")
+
+    with trail.db.read() as s:
+        result = audit.verify(s, append_meanwhile)
+    assert result.ok, result.message

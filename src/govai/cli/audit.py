@@ -21,7 +21,7 @@ def audit() -> None:
 def verify() -> None:
     """重算哈希链；发现被篡改、插入或删除的条目时指出第一条并以非零状态退出。"""
     platform = open_platform()
-    with platform.db.session() as session:
+    with platform.db.read() as session:
         total = audit_log.count(session)
         with Progress(
             TextColumn("校验审计日志"),
@@ -48,7 +48,7 @@ def verify() -> None:
 def list_entries(actor: str, action: str, limit: int, as_json: bool) -> None:
     """列出最近的审计日志（新的在前）。"""
     platform = open_platform()
-    with platform.db.session() as session:
+    with platform.db.read() as session:
         rows, total = audit_log.search(
             session, audit_log.AuditFilter(actor=actor, action=action), limit=limit
         )

@@ -124,13 +124,13 @@ class VerifyResult:
     message: str = ""
 
 
-def _iter_entries(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:
+def _iter_entries(session: Session, upto: int, batch: int = 1000) -> Iterator[AuditEntry]:
     last = 0
     while True:
         rows = (
             session.execute(
                 select(AuditEntry)
-                .where(AuditEntry.seq > last)
+                .where(AuditEntry.seq > last, AuditEntry.seq <= upto)
                 .order_by(AuditEntry.seq)
                 .limit(batch)
             )
@@ -148,17 +148,25 @@ def count(session: Session) -> int:
     return int(session.execute(select(func.count()).select_from(AuditEntry)).scalar_one())
 
 
+def _head(session: Session) -> tuple[int, str]:
+    row = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+
 def verify(session: Session, progress: Callable[[int], None] | None = None) -> VerifyResult:
     """Recompute the chain; name the first entry that was altered, inserted or deleted.
 
+    The chain is checked up to the head as read at the start, so entries appended meanwhile by
+    other transactions are not mistaken for insertions (they are checked next time). Use a
+    read session (:meth:`Database.read`) so that verifying never blocks writers.
     ``progress`` is called with the number of entries checked so far, every 1,000 entries.
     """
-    head = session.get(AuditHead, 1)
+    head_seq, head_hash = _head(session)
     expected_seq, prev_hash, checked = 1, GENESIS, 0
-    for entry in _iter_entries(session):
+    for entry in _iter_entries(session, head_seq):
         if progress is not None and checked % 1000 == 0:
             progress(checked)
-        if entry.seq != expected_seq and entry.seq > expected_seq:
+        if entry.seq != expected_seq:
             missing = (
                 f"第 {expected_seq} 条"
                 if entry.seq == expected_seq + 1
@@ -193,8 +201,6 @@ def verify(session: Session, progress: Callable[[int], None] | None = None) -> V
         expected_seq = entry.seq + 1
         checked += 1
     last_seq = expected_seq - 1
-    head_seq = head.seq if head else 0
-    head_hash = head.hash if head else GENESIS
     if head_seq > last_seq:
         return VerifyResult(
             False,
@@ -204,14 +210,6 @@ def verify(session: Session, progress: Callable[[int], None] | None = None) -> V
             f"审计日志被删除：链头记录共 {head_seq} 条，现仅存 {last_seq} 条，"
             f"第 {last_seq + 1} 条起缺失。",
         )
-    if head_seq < last_seq:
-        return VerifyResult(
-            False,
-            checked,
-            head_seq + 1,
-            "inserted",
-            f"审计日志被插入：链头记录共 {head_seq} 条，第 {head_seq + 1} 条起为链外插入。",
-        )
     if head_hash != prev_hash:
         return VerifyResult(
             False,
@@ -219,6 +217,20 @@ def verify(session: Session, progress: Callable[[int], None] | None = None) -> V
             last_seq,
             "altered",
             f"审计日志链头与第 {last_seq} 条不符：最后一条被改写。",
+        )
+    # Entries beyond the head as it stands now are outside the chain: nobody appended them
+    # through record() (which moves the head in the same transaction).
+    now_seq = max(head_seq, _head(session)[0])
+    stray = session.execute(
+        select(func.min(AuditEntry.seq)).where(AuditEntry.seq > now_seq)
+    ).scalar_one_or_none()
+    if stray is not None:
+        return VerifyResult(
+            False,
+            checked,
+            int(stray),
+            "inserted",
+            f"审计日志被插入：链头记录共 {now_seq} 条，第 {stray} 条为链外插入。",
         )
     return VerifyResult(True, checked, message=f"审计日志完整：共 {checked} 条，哈希链校验通过。")
 
@@ -237,6 +249,8 @@ def search(
     session: Session, flt: AuditFilter, *, limit: int = 100, offset: int = 0
 ) -> tuple[list[AuditEntry], int]:
     """Entries matching ``flt``, newest first, and the total count."""
+    limit = min(max(limit, 1), 1000)
+    offset = min(max(offset, 0), 2**31 - 1)
     query = select(AuditEntry)
     if flt.actor:
         query = query.where(AuditEntry.actor == flt.actor)

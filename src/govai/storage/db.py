@@ -1,9 +1,11 @@
 """Engine, sessions and migrations.
 
-SQLite (the embedded default) runs in WAL mode with foreign keys on, and every transaction begins
-with ``BEGIN IMMEDIATE`` so that concurrent writers queue on the busy timeout instead of failing
-half-way; the audit chain relies on appends being serialised. PostgreSQL serialises audit appends
-with a row lock on the chain head (see :mod:`govai.governance.audit`).
+SQLite (the embedded default) runs in WAL mode with foreign keys on, and every transaction of
+:meth:`Database.session` begins with ``BEGIN IMMEDIATE`` so that concurrent writers queue on the
+busy timeout instead of failing half-way; the audit chain relies on appends being serialised.
+:meth:`Database.read` sessions begin deferred and take no write lock, so a long read (verifying
+the audit chain, a report) never holds up writers. PostgreSQL serialises audit appends with a
+row lock on the chain head (see :mod:`govai.governance.audit`).
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ class Database:
                     "PostgreSQL 的格式为 postgresql+psycopg://用户@主机:5432/库名。"
                 ) from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            self.engine.execution_options(govai_read=True), expire_on_commit=False
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -54,6 +59,14 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work: never takes SQLite's write lock and is never committed.
+
+        Closing (not rolling back) ends the transaction and leaves loaded objects readable."""
+        with self._read_sessions() as session:
+            yield session
 
     def migrate(self, revision: str = "head") -> None:
         """Bring the schema to ``revision`` with Alembic."""
@@ -102,4 +115,5 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get("govai_read", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -138,6 +138,6 @@ def audit_entries(
 ) -> dict[str, Any]:
     flt = audit_filter(actor, action, since, until, text)
     limit = min(max(limit, 1), 1000)
-    with platform_of(request).db.session() as session:
+    with platform_of(request).db.read() as session:
         rows, total = audit.search(session, flt, limit=limit, offset=max(offset, 0))
         return {"total": total, "items": [audit_json(e) for e in rows]}

@@ -26,11 +26,14 @@ def parse_day(value: str, field: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
+        day = None
+    if day is None or not date(1970, 1, 1) <= day <= date(9998, 12, 31):
         raise ValidationError(
             f"{field}格式不正确：{value!r}，应为 YYYY-MM-DD（北京时间），例如 2026-01-31。"
-        ) from None
+        )
+    return day
 
 
 def audit_filter(actor: str, action: str, since: str, until: str, text: str) -> audit.AuditFilter:
@@ -60,13 +63,13 @@ def audit_page(
 ) -> Response:
     query = {"actor": actor, "action": action, "since": since, "until": until, "text": text}
     context: dict[str, Any] = {"query": query, "error": "", "entries": [], "total": 0}
-    page = max(page, 1)
+    page = min(max(page, 1), 1_000_000)
     try:
         flt = audit_filter(actor, action, since, until, text)
     except ValidationError as exc:
         context["error"] = exc.message
         return render(request, "audit.html", context, status_code=exc.status)
-    with platform_of(request).db.session() as session:
+    with platform_of(request).db.read() as session:
         rows, total = audit.search(session, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         context["entries"] = [audit_json(e) for e in rows]
         context["verify"] = audit.verify(session) if verify else None
