@@ -202,3 +202,96 @@ def test_org_tree_and_subtree(demo_platform: Platform) -> None:
 
 def test_role_enum_labels_are_chinese() -> None:
     assert Role.AUDITOR.label == "安全审计员"
+
+
+def test_dept_admin_cannot_touch_an_account_holding_a_role_they_cannot_grant(
+    demo_platform: Platform,
+) -> None:
+    with demo_platform.db.session() as s:
+        acc.create_user(
+            s,
+            OP,
+            acc.NewUser("hrss-aud", "审计", "city-hrss", ("auditor",), DEMO_PASSWORD),
+            demo_platform.settings,
+        )
+    admin = _as(demo_platform, "deptadmin")
+    with pytest.raises(PermissionDenied), demo_platform.db.session() as s:
+        acc.set_roles(s, admin, "hrss-aud", ["auditor", "staff"])
+    with demo_platform.db.session() as s:
+        assert acc.get_user(s, "hrss-aud").roles == {"auditor"}
+
+
+def test_dept_admin_manages_below_their_org_but_not_their_org_itself(
+    demo_platform: Platform,
+) -> None:
+    admin = _as(demo_platform, "deptadmin")  # 示范市人力资源和社会保障局
+    with demo_platform.db.session() as s:
+        acc.create_org(
+            s, admin, code="hrss-jy", name="就业科", kind="department", parent_code="city-hrss"
+        )
+        acc.rename_org(s, admin, "hrss-jy", "就业促进科")
+    with pytest.raises(PermissionDenied), demo_platform.db.session() as s:
+        acc.rename_org(s, admin, "city-hrss", "改名")
+
+
+def test_duplicate_org_name_under_one_parent_is_a_conflict(demo_platform: Platform) -> None:
+    with pytest.raises(Conflict, match="示范市东城区"), demo_platform.db.session() as s:
+        acc.create_org(s, OP, code="dup", name="示范市东城区", kind="county", parent_code="city")
+    with pytest.raises(Conflict), demo_platform.db.session() as s:
+        acc.rename_org(s, OP, "city-hpf", "示范市东城区")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("username", "u\x00x", "控制字符"),
+        ("username", "u" * 65, "64"),
+        ("display_name", "名" * 101, "100"),
+        ("org_code", "", "不存在|不能为空|没有编码"),
+    ],
+)
+def test_bad_account_text_is_refused_before_the_database(
+    demo_platform: Platform, field: str, value: str, message: str
+) -> None:
+    fields = {
+        "username": "ok-user",
+        "display_name": "某人",
+        "org_code": "city",
+        "roles": ("staff",),
+        "password": DEMO_PASSWORD,
+        field: value,
+    }
+    with (
+        pytest.raises((ValidationError, acc.NotFound), match=message),
+        demo_platform.db.session() as s,
+    ):
+        acc.create_user(s, OP, acc.NewUser(**fields), demo_platform.settings)  # type: ignore[arg-type]
+
+
+def test_org_name_length_and_control_characters(demo_platform: Platform) -> None:
+    with pytest.raises(ValidationError, match="200"), demo_platform.db.session() as s:
+        acc.create_org(s, OP, code="long", name="局" * 201, kind="department", parent_code="city")
+    with pytest.raises(ValidationError, match="控制字符"), demo_platform.db.session() as s:
+        acc.create_org(s, OP, code="nul", name="某\x00局", kind="department", parent_code="city")
+
+
+def test_unknown_usernames_lock_exactly_like_real_ones(demo_platform: Platform) -> None:
+    limit = demo_platform.settings.login_max_failures
+    outcomes = {}
+    for name in ("staff", "no-such-user"):
+        seen = []
+        for _ in range(limit + 1):
+            try:
+                acc.login(demo_platform.db, demo_platform.settings, name, "wrong-password")
+            except (InvalidCredentials, AccountLocked) as exc:
+                seen.append((type(exc).__name__, exc.message.split("至")[0]))
+        outcomes[name] = seen
+    assert outcomes["staff"] == outcomes["no-such-user"]
+    assert outcomes["staff"][-1][0] == "AccountLocked"
+
+
+def test_token_lifetime_must_be_sensible(demo_platform: Platform) -> None:
+    staff = _as(demo_platform, "staff")
+    for days in (0, -5, 99_999_999):
+        with pytest.raises(ValidationError, match="有效天数"), demo_platform.db.session() as s:
+            acc.create_token(s, staff, "staff", "t", days=days)

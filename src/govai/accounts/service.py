@@ -36,9 +36,11 @@ from govai.errors import (
     ValidationError,
 )
 from govai.governance import audit
+from govai.governance.models import AuditEntry
 from govai.settings import Settings
 from govai.storage.base import utcnow
 from govai.storage.db import Database
+from govai.validation import clean_text
 
 ORG_KINDS: dict[str, str] = {
     "province": "省",
@@ -64,9 +66,8 @@ def create_org(
     kind: str,
     parent_code: str | None = None,
 ) -> Organization:
-    code, name = code.strip(), name.strip()
-    if not code or not name:
-        raise ValidationError("机构编码和名称不能为空。")
+    code = clean_text(code, "机构编码", 64)
+    name = clean_text(name, "机构名称", 200)
     if kind not in ORG_KINDS:
         choices = "、".join(f"{k}（{v}）" for k, v in ORG_KINDS.items())
         raise ValidationError(f"未知的机构类型 {kind!r}，可选：{choices}。")
@@ -77,6 +78,7 @@ def create_org(
         _require_org_admin(session, actor, parent)
     if session.execute(select(Organization).where(Organization.code == code)).scalar_one_or_none():
         raise Conflict(f"机构编码 {code} 已存在。")
+    _check_sibling_name(session, parent.id if parent else None, name)
     org = Organization(code=code, name=name, kind=kind, parent_id=parent.id if parent else None)
     session.add(org)
     session.flush()
@@ -94,10 +96,10 @@ def create_org(
 
 def rename_org(session: Session, actor: Principal, code: str, new_name: str) -> Organization:
     org = get_org(session, code)
-    _require_org_admin(session, actor, org)
-    new_name = new_name.strip()
-    if not new_name:
-        raise ValidationError("机构名称不能为空。")
+    _require_org_admin(session, actor, org, strictly_below=True)
+    new_name = clean_text(new_name, "机构名称", 200)
+    if new_name != org.name:
+        _check_sibling_name(session, org.parent_id, new_name)
     old = org.name
     org.name = new_name
     audit.record(
@@ -146,13 +148,33 @@ def org_path(session: Session, org: Organization) -> str:
     return " / ".join(reversed(names))
 
 
-def _require_org_admin(session: Session, actor: Principal, org: Organization) -> None:
-    """System admins manage the whole tree; a department admin only below their own org."""
+def _require_org_admin(
+    session: Session, actor: Principal, org: Organization, *, strictly_below: bool = False
+) -> None:
+    """System admins manage the whole tree. A department admin may add organisations under their
+    own and manage those below it, but not change their own organisation."""
     if actor.via in ("cli", "system") or actor.has(Role.SYS_ADMIN):
         return
-    if actor.has(Role.DEPT_ADMIN) and actor.org_id and org.id in subtree_ids(session, actor.org_id):
-        return
-    raise PermissionDenied("您无权管理该机构。机构由系统管理员或本级部门管理员维护。")
+    if actor.has(Role.DEPT_ADMIN) and actor.org_id:
+        allowed = subtree_ids(session, actor.org_id)
+        if strictly_below:
+            allowed.discard(actor.org_id)
+        if org.id in allowed:
+            return
+    raise PermissionDenied("您无权管理该机构。机构由系统管理员或上级机构的部门管理员维护。")
+
+
+def _check_sibling_name(session: Session, parent_id: int | None, name: str) -> None:
+    clash = session.execute(
+        select(Organization.code).where(
+            Organization.parent_id.is_(None)
+            if parent_id is None
+            else Organization.parent_id == parent_id,
+            Organization.name == name,
+        )
+    ).first()
+    if clash:
+        raise Conflict(f"同一上级机构下已有名为“{name}”的机构（编码 {clash[0]}）。")
 
 
 # ---------------------------------------------------------------- users
@@ -185,9 +207,9 @@ def _check_role_grant(
 
 
 def create_user(session: Session, actor: Principal, new: NewUser, settings: Settings) -> User:
-    username = new.username.strip()
-    if not username or len(username) > 64 or any(c.isspace() for c in username):
-        raise ValidationError("用户名不能为空、不能含空白字符，且不超过 64 个字符。")
+    username = clean_text(new.username, "用户名", 64)
+    if any(c.isspace() for c in username):
+        raise ValidationError("用户名不能含空白字符。")
     if username in ("public", "system") or username.startswith("cli"):
         raise ValidationError(f"用户名 {username!r} 为系统保留。")
     roles = parse_roles(new.roles)
@@ -200,7 +222,7 @@ def create_user(session: Session, actor: Principal, new: NewUser, settings: Sett
         raise Conflict(f"用户名 {username} 已存在。")
     user = User(
         username=username,
-        display_name=new.display_name.strip() or username,
+        display_name=clean_text(new.display_name, "姓名", 100, required=False) or username,
         org_id=org.id,
         password_hash=hash_password(new.password),
         role_rows=[UserRole(role=r.value) for r in sorted(roles)],
@@ -241,8 +263,10 @@ def set_roles(session: Session, actor: Principal, username: str, roles: Iterable
     if not parsed:
         raise ValidationError("账号至少需要一个角色。")
     old = user.roles
-    changed = {Role(r) for r in old} ^ set(parsed)
-    _check_role_grant(session, actor, user.org, changed)
+    current = {Role(r) for r in old}
+    # The grant check covers the roles the account holds now, not only the ones that change:
+    # a department admin may not touch an account that holds a role they could not grant.
+    _check_role_grant(session, actor, user.org, current | set(parsed))
     if actor.user_id == user.id and Role.SEC_ADMIN in {Role(r) for r in old} - parsed:
         raise ValidationError("不能撤销自己的安全保密管理员角色。")
     user.role_rows = [UserRole(role=r.value) for r in sorted(parsed)]
@@ -329,80 +353,104 @@ def principal_for(
 # ---------------------------------------------------------------- login and sessions
 
 
+def _recent_failures(
+    session: Session, settings: Settings, username: str
+) -> tuple[int, datetime | None]:
+    """Failed logins for ``username`` since the last success, unlock, password reset or lockout
+    within the lockout window, and when a lockout in that window ends (None if not locked).
+
+    Read from the audit trail, so an unknown username is counted and locked exactly like a real
+    one: the answers do not tell an attacker which usernames exist.
+    """
+    window = timedelta(minutes=settings.login_lockout_minutes)
+    since = utcnow() - window
+    rows = session.execute(
+        select(AuditEntry.action, AuditEntry.ts)
+        .where(
+            AuditEntry.ts >= since,
+            AuditEntry.object_type == "user",
+            AuditEntry.object_id == username[:128],
+            AuditEntry.action.in_(_LOGIN_EVENTS),
+        )
+        .order_by(AuditEntry.seq)
+    ).all()
+    failures, locked_until = 0, None
+    for action, ts in rows:
+        if action == "login.failure":
+            failures += 1
+        else:
+            failures = 0
+            locked_until = ts + window if action == "login.lockout" else None
+    return failures, locked_until
+
+
+_LOGIN_EVENTS = ("login.failure", "login.lockout", "login.success", "user.unlock", "user.password")
+
+
+def _lockout_message(until: datetime) -> str:
+    return (
+        f"连续登录失败次数过多，账号已锁定至 {_local(until)}。"
+        "请稍后再试，或联系安全保密管理员解锁（`govai user unlock`）。"
+    )
+
+
 def authenticate(
-    session: Session, settings: Settings, username: str, password: str, *, ip: str = ""
+    session: Session,
+    settings: Settings,
+    username: str,
+    password: str,
+    *,
+    ip: str = "",
+    password_ok: bool | None = None,
+    checked_hash: str | None = None,
 ) -> User:
     """Check a password, with lockout after ``login_max_failures`` failures in a row.
 
-    Failures are recorded (and audited) by the caller committing this transaction even though an
-    error is raised: use :func:`login` which does so.
+    :func:`login` verifies the password *before* opening this write transaction (Argon2 takes
+    tens of milliseconds; no lock is held meanwhile) and passes ``password_ok`` with the hash it
+    checked against. Every path — unknown user, locked, disabled, wrong or right password — costs
+    one Argon2 verification and unknown users lock like real ones. Failures are recorded and
+    audited by the caller committing this transaction even though an error is raised.
     """
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if password_ok is None:
+        checked_hash = user.password_hash if user else None
+        password_ok = verify_password(checked_hash, password)
+    if user is not None and checked_hash != user.password_hash:
+        password_ok = False  # the password changed while we were checking
     now = utcnow()
-    who = Principal(username=username[:64] or "?", ip=ip, via="anonymous")
-    if user is None:
-        verify_password(None, password)  # same cost as a real check
+    name = username[:64] or "?"
+    who = principal_for(user, via="anonymous", ip=ip) if user else Principal(name, ip=ip)
+
+    def record(action: str, summary: str) -> None:
         audit.record(
-            session,
-            "login.failure",
-            actor=who,
-            object_type="user",
-            object_id=username[:64],
-            summary="登录失败：用户名或密码错误（账号不存在）",
+            session, action, actor=who, object_type="user", object_id=name, summary=summary
         )
-        raise InvalidCredentials("用户名或密码错误。")
-    who = principal_for(user, via="anonymous", ip=ip)
-    if user.locked_until and user.locked_until > now:
-        audit.record(
-            session,
-            "login.locked",
-            actor=who,
-            object_type="user",
-            object_id=user.username,
-            summary="登录被拒：账号已锁定",
+
+    failures, locked_until = _recent_failures(session, settings, username)
+    if user is not None and user.locked_until and user.locked_until > now:
+        locked_until = max(user.locked_until, locked_until or user.locked_until)
+    if locked_until and locked_until > now:
+        record("login.locked", "登录被拒：账号已锁定")
+        raise AccountLocked(_lockout_message(locked_until))
+    if user is None or not user.is_active or not password_ok:
+        failures += 1
+        reason = (
+            "账号不存在" if user is None else ("账号已停用" if not user.is_active else "密码错误")
         )
-        raise AccountLocked(
-            f"连续登录失败次数过多，账号已锁定至 {_local(user.locked_until)}。"
-            "请稍后再试，或联系安全保密管理员解锁（`govai user unlock`）。"
-        )
-    if not user.is_active:
-        verify_password(user.password_hash, password)
-        audit.record(
-            session,
-            "login.failure",
-            actor=who,
-            object_type="user",
-            object_id=user.username,
-            summary="登录失败：账号已停用",
-        )
-        raise InvalidCredentials("用户名或密码错误。")
-    if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        summary = f"登录失败：密码错误（连续第 {user.failed_logins} 次）"
-        if user.failed_logins >= settings.login_max_failures:
-            user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
-            user.failed_logins = 0
-            summary += f"，账号锁定 {settings.login_lockout_minutes} 分钟"
-            audit.record(
-                session,
-                "login.lockout",
-                actor=who,
-                object_type="user",
-                object_id=user.username,
-                summary=summary,
-            )
+        summary = f"登录失败：{reason}（连续第 {failures} 次）"
+        if user is not None:
+            user.failed_logins = failures
+        if failures >= settings.login_max_failures:
+            until = now + timedelta(minutes=settings.login_lockout_minutes)
+            if user is not None:
+                user.locked_until, user.failed_logins = until, 0
+            record("login.lockout", summary + f"，锁定 {settings.login_lockout_minutes} 分钟")
             raise AccountLocked(
                 f"连续登录失败 {settings.login_max_failures} 次，账号已锁定 "
                 f"{settings.login_lockout_minutes} 分钟。"
             )
-        audit.record(
-            session,
-            "login.failure",
-            actor=who,
-            object_type="user",
-            object_id=user.username,
-            summary=summary,
-        )
+        record("login.failure", summary)
         raise InvalidCredentials("用户名或密码错误。")
     user.failed_logins, user.locked_until = 0, None
     user.last_login_at = now
@@ -431,9 +479,16 @@ def login(
 ) -> LoginResult:
     """Authenticate and start a session. A failed attempt is committed (failure count, lockout,
     audit entry) before the error propagates, so nothing about it is lost."""
+    with db.read() as session:
+        checked = session.execute(
+            select(User.password_hash).where(User.username == username)
+        ).scalar_one_or_none()
+    ok = verify_password(checked, password)  # outside any write transaction
     with db.sessions() as session:
         try:
-            user = authenticate(session, settings, username, password, ip=ip)
+            user = authenticate(
+                session, settings, username, password, ip=ip, password_ok=ok, checked_hash=checked
+            )
             result = start_session(session, user, ip=ip)
         except AuthenticationError:
             session.commit()
@@ -533,6 +588,7 @@ def _revoke_sessions(session: Session, user_id: int) -> None:
 # ---------------------------------------------------------------- API tokens
 
 TOKEN_PREFIX = "govai_"
+MAX_TOKEN_DAYS = 3650
 
 
 def create_token(
@@ -542,12 +598,13 @@ def create_token(
     user = get_user(session, username)
     if actor.user_id != user.id:
         _check_role_grant(session, actor, user.org, {Role(r) for r in user.roles})
-    if not name.strip():
-        raise ValidationError("令牌名称不能为空。")
+    name = clean_text(name, "令牌名称", 100)
+    if days is not None and not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ValidationError(f"有效天数应在 1 到 {MAX_TOKEN_DAYS} 之间；长期有效请留空。")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         user_id=user.id,
-        name=name.strip()[:100],
+        name=name,
         token_hash=_sha256(plain),
         prefix=plain[: len(TOKEN_PREFIX) + 6],
         expires_at=utcnow() + timedelta(days=days) if days else None,
