@@ -100,3 +100,32 @@ def test_empty_token_name_is_refused(app_client: ClientFactory) -> None:
     client = app_client("staff")
     response = client.post("/account/tokens", data={"name": "  ", "csrf_token": client.csrf})
     assert response.status_code == 422 and "令牌名称不能为空" in response.text
+
+
+def test_a_token_cannot_manage_tokens_or_the_password(
+    app_client: ClientFactory, demo_platform: Platform
+) -> None:
+    """A leaked token must not mint a permanent replacement for itself."""
+    with demo_platform.db.session() as session:
+        row, plain = accounts.create_token(session, cli_principal("pytest"), "staff", "脚本")
+        token_id = row.id
+    api = app_client()
+    headers = {"Authorization": f"Bearer {plain}"}
+    assert api.get("/api/me", headers=headers).status_code == 200
+    attempts = [
+        ("/account/tokens", {"name": "替身"}),
+        (f"/account/tokens/{token_id}/revoke", {}),
+        (
+            "/account/password",
+            {"current": DEMO_PASSWORD, "password": "Newpass@2026x", "confirm": "Newpass@2026x"},
+        ),
+    ]
+    for path, data in attempts:
+        response = api.post(path, data=data, headers=headers, follow_redirects=False)
+        assert response.status_code == 403, path
+        assert "须登录控制台" in response.text and "不能使用 API 令牌" in response.text, path
+    with demo_platform.db.session() as session:
+        names = session.execute(select(ApiToken.name).where(ApiToken.revoked_at.is_(None)))
+        assert "替身" not in set(names.scalars())
+        assert session.get(ApiToken, token_id).revoked_at is None  # type: ignore[union-attr]
+    login(app_client(), "staff")  # the password is unchanged

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from govai.accounts import service as accounts
 from govai.accounts.models import ApiToken
 from govai.accounts.principal import Principal
-from govai.errors import GovaiError, NotFound
+from govai.errors import GovaiError, NotFound, PermissionDenied
 from govai.web.auth import clear_session_cookie, platform_of
 from govai.web.policy import AnyUser
 from govai.web.render import render, set_flash
@@ -40,6 +40,13 @@ def _page(
     return render(request, "account.html", context, status_code=status_code)
 
 
+def _console_only(principal: Principal, what: str) -> None:
+    """Credentials are managed from a console session only: a leaked API token must not be able
+    to mint a permanent replacement for itself, revoke the owner's tokens or change the password."""
+    if principal.via != "session":
+        raise PermissionDenied(f"{what}须登录控制台后在“我的账号”页面操作，不能使用 API 令牌调用。")
+
+
 @router.get("/account")
 def account_page(request: Request, principal: AnyUser) -> Response:
     return _page(request, principal)
@@ -53,6 +60,7 @@ def change_password(
     password: Annotated[str, Form()],
     confirm: Annotated[str, Form()],
 ) -> Response:
+    _console_only(principal, "修改密码")
     if password != confirm:
         return _page(request, principal, error="两次输入的新密码不一致。", status_code=422)
     settings = platform_of(request).settings
@@ -77,6 +85,7 @@ def token_create(
     name: Annotated[str, Form()],
     days: Annotated[int | None, Form()] = None,
 ) -> Response:
+    _console_only(principal, "创建 API 令牌")
     try:
         with platform_of(request).db.session() as session:
             _, plain = accounts.create_token(
@@ -90,6 +99,7 @@ def token_create(
 
 @router.post("/account/tokens/{token_id}/revoke")
 def token_revoke(request: Request, token_id: int, principal: AnyUser) -> Response:
+    _console_only(principal, "吊销 API 令牌")
     with platform_of(request).db.session() as session:
         own = {t.id for t in accounts.list_tokens(session, principal.user_id or -1)}
         if token_id not in own:
