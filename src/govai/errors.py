@@ -24,6 +24,7 @@ Hierarchy::
     │   └── CsrfError               missing or forged CSRF token
     ├── GatewayError                anything the model gateway refuses or cannot do
     │   ├── ClassificationRefused   data above the provider's highest level (涉密不上网)
+    │   ├── ProviderNotApproved     sends a key, not yet approved by the security admin
     │   ├── ContentBlocked          a sensitive word in the input or the model's output
     │   └── ProviderError           the provider failed
     │       ├── ProviderTimeout
@@ -117,6 +118,14 @@ class GatewayError(GovaiError):
 
 class ClassificationRefused(GatewayError):
     code = "classification_refused"
+    status = 403
+
+
+class ProviderNotApproved(GatewayError):
+    """The provider sends a key (``api_key_env``) and the security administrator has not
+    approved it: ``govai model approve NAME``."""
+
+    code = "provider_not_approved"
     status = 403
 
 

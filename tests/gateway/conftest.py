@@ -43,6 +43,7 @@ def add_remote(
     local: bool = False,
     timeout: float = 5.0,
     api_key_env: str = "",
+    approve: bool = True,
 ) -> str:
     with platform.db.session() as session:
         providers.add_provider(
@@ -54,6 +55,8 @@ def add_remote(
         )
         if level is not Level.PUBLIC:
             providers.set_provider_level(session, OPERATOR, name, level)
+        if approve and api_key_env:
+            providers.approve_provider(session, OPERATOR, name)
     return name
 
 

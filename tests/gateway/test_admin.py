@@ -9,12 +9,18 @@ import pytest
 from sqlalchemy import select
 
 from govai.classification import Level
-from govai.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from govai.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ProviderNotApproved,
+    ValidationError,
+)
 from govai.gateway import ModelGateway, ModelRequest
 from govai.gateway import service as providers
 from govai.gateway import words as wordlists
 from govai.gateway.calllog import purge_call_log
-from govai.gateway.models import ModelCall
+from govai.gateway.models import ModelCall, ModelProvider
 from govai.gateway.providers import (
     Chunk,
     ProviderCall,
@@ -230,3 +236,92 @@ def test_word_list_name_and_category_are_validated_by_the_service(
         assert "违禁品" not in {w.word for w in wordlists.list_words(session)}
     with demo_platform.db.session() as session:
         assert wordlists.add_word(session, OPERATOR, "违禁品", category="类" * 64) == "added"
+
+
+@pytest.mark.parametrize("env", ["GOVAI_DATABASE_URL", "govai_database_url", "GOVAI_SECRET"])
+def test_a_govai_setting_cannot_be_named_as_a_key(demo_platform: Platform, env: str) -> None:
+    """Its value would go out as a Bearer token to the address the administrator chose."""
+    with demo_platform.db.session() as session:
+        with pytest.raises(ValidationError, match="govai 自身的配置项") as refused:
+            providers.add_provider(session, OPERATOR, new(api_key_env=env))
+        assert "GOVAI_KEY_" in refused.value.message
+        added = providers.add_provider(session, OPERATOR, new(api_key_env="GOVAI_KEY_DEEPSEEK"))
+        assert added.api_key_env == "GOVAI_KEY_DEEPSEEK"
+
+
+def test_a_provider_sending_a_key_is_called_only_once_the_security_admin_approves(
+    demo_platform: Platform,
+    gateway: ModelGateway,
+    fake_llm: FakeOpenAI,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GOVAI_KEY_TEST", "sk-secret-123")
+    sysadmin = principal(demo_platform, "sysadmin")
+    secadmin = principal(demo_platform, "secadmin")
+    keyed = new("keyed", base_url=fake_llm.base_url, api_key_env="GOVAI_KEY_TEST")
+    with demo_platform.db.session() as session:
+        added = providers.add_provider(session, sysadmin, keyed)
+        assert added.needs_approval
+        providers.add_provider(session, sysadmin, new("keyless", base_url=fake_llm.base_url))
+    for call in (
+        lambda: gateway.complete(ModelRequest("qa", user("你好"), provider="keyed"), sysadmin),
+        lambda: gateway.stream(ModelRequest("qa", user("你好"), provider="keyed"), sysadmin),
+        lambda: providers.test_provider(gateway, sysadmin, "keyed"),
+        lambda: providers.test_provider(gateway, OPERATOR, "keyed"),
+    ):
+        with pytest.raises(ProviderNotApproved, match="govai model approve keyed"):
+            call()
+    assert fake_llm.chat_requests() == []  # the key never left
+    refused = calls(demo_platform)
+    assert [c.status for c in refused] == ["refused"] * 4
+    assert "安全保密管理员批准" in refused[0].error
+    with demo_platform.db.session() as session:
+        with pytest.raises(PermissionDenied, match="安全保密管理员"):
+            providers.approve_provider(session, sysadmin, "keyed")
+        with pytest.raises(ValidationError, match="无需批准"):
+            providers.approve_provider(session, secadmin, "extractive")
+        assert providers.approve_provider(session, secadmin, "keyed").approved
+    assert audit_actions(demo_platform)[-1] == "model.approve"
+    fake_llm.queue_reply("我是示范模型。")
+    assert "我是示范模型" in providers.test_provider(gateway, sysadmin, "keyed").reply
+    assert fake_llm.chat_requests()[-1].headers["authorization"] == "Bearer sk-secret-123"
+    fake_llm.queue_reply("无需密钥。")  # no key, nothing to approve
+    assert "无需密钥" in providers.test_provider(gateway, sysadmin, "keyless").reply
+
+
+@pytest.mark.parametrize(
+    ("column", "value"), [("base_url", "http://attacker.example/v1"), ("api_key_env", "OTHER_KEY")]
+)
+def test_changing_where_or_which_key_withdraws_the_approval(
+    demo_platform: Platform, column: str, value: str
+) -> None:
+    with demo_platform.db.session() as session:
+        providers.add_provider(session, OPERATOR, new(api_key_env="DEEPSEEK_API_KEY"))
+        providers.approve_provider(session, OPERATOR, "deepseek")
+    with demo_platform.db.session() as session:  # a fresh session: the row is loaded, not cached
+        row = session.execute(
+            select(ModelProvider).where(ModelProvider.name == "deepseek")
+        ).scalar_one()
+        setattr(row, column, getattr(row, column))  # the same value keeps the approval
+        session.flush()
+        assert providers.get_provider(session, "deepseek").approved
+    with demo_platform.db.session() as session:
+        row = session.execute(
+            select(ModelProvider).where(ModelProvider.name == "deepseek")
+        ).scalar_one()
+        session.expire(row)
+        setattr(row, column, value)
+    with demo_platform.db.session() as session:
+        assert providers.get_provider(session, "deepseek").needs_approval
+
+
+def test_a_removed_then_re_added_provider_starts_unapproved(demo_platform: Platform) -> None:
+    with demo_platform.db.session() as session:
+        providers.add_provider(session, OPERATOR, new(api_key_env="DEEPSEEK_API_KEY"))
+        providers.approve_provider(session, OPERATOR, "deepseek")
+        providers.remove_provider(session, OPERATOR, "deepseek")
+    with demo_platform.db.session() as session:
+        again = providers.add_provider(
+            session, OPERATOR, new(base_url="http://elsewhere/v1", api_key_env="DEEPSEEK_API_KEY")
+        )
+        assert again.needs_approval

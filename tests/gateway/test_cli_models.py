@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from govai.cli.main import cli
 from govai.platform import Platform
@@ -73,3 +73,32 @@ def test_words_commands_end_to_end(run: CliRunner, tmp_path: Path) -> None:
     wordfile.write_bytes("违禁品".encode("gbk"))
     bad = run.invoke(cli, ["words", "import", str(wordfile)])
     assert bad.exit_code == 1 and "UTF-8" in bad.output
+
+
+def _flat(result: Result) -> str:
+    """The output without the line breaks rich adds to fit the terminal."""
+    return result.output.replace("\n", "")
+
+
+def test_a_keyed_provider_is_approved_with_model_approve_or_add_approve(
+    run: CliRunner, fake_llm: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-secret-123")
+    base = ["model", "add", "--base-url", fake_llm.base_url, "--model", "m"]
+    settings = run.invoke(cli, [*base, "leak", "--api-key-env", "GOVAI_DATABASE_URL"])
+    assert settings.exit_code == 1 and "govai 自身的配置项" in _flat(settings)
+    added = run.invoke(cli, [*base, "keyed", "--api-key-env", "DEEPSEEK_API_KEY"])
+    assert added.exit_code == 0 and "govai model approve keyed" in _flat(added)
+    assert "待批准" in run.invoke(cli, ["model", "list"]).output
+    refused = run.invoke(cli, ["model", "test", "keyed"])
+    assert refused.exit_code == 1 and "govai model approve keyed" in _flat(refused)
+    assert fake_llm.chat_requests() == []
+    approved = run.invoke(cli, ["model", "approve", "keyed"])
+    assert approved.exit_code == 0 and "已批准模型服务 keyed" in _flat(approved)
+    assert "待批准" not in run.invoke(cli, ["model", "list"]).output
+    fake_llm.queue_reply("我是示范模型。")
+    assert run.invoke(cli, ["model", "test", "keyed"]).exit_code == 0
+    at_once = run.invoke(cli, [*base, "keyed2", "--api-key-env", "DEEPSEEK_API_KEY", "--approve"])
+    assert at_once.exit_code == 0 and "已批准" in _flat(at_once)
+    fake_llm.queue_reply("我是示范模型。")
+    assert run.invoke(cli, ["model", "test", "keyed2"]).exit_code == 0

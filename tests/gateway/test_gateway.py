@@ -227,11 +227,11 @@ def test_api_key_is_read_from_the_named_variable_and_never_stored(
     fake_llm: FakeOpenAI,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    name = add_remote(demo_platform, fake_llm, "keyed", api_key_env="GOVAI_TEST_KEY")
+    name = add_remote(demo_platform, fake_llm, "keyed", api_key_env="GOVAI_KEY_TEST")
     request = ModelRequest("qa", user("你好"), provider=name)
-    with pytest.raises(ProviderError, match="GOVAI_TEST_KEY"):
+    with pytest.raises(ProviderError, match="GOVAI_KEY_TEST"):
         gateway.complete(request, OPERATOR)
-    monkeypatch.setenv("GOVAI_TEST_KEY", "sk-secret-123")
+    monkeypatch.setenv("GOVAI_KEY_TEST", "sk-secret-123")
     gateway.complete(request, OPERATOR)
     assert fake_llm.chat_requests()[-1].headers["authorization"] == "Bearer sk-secret-123"
     with demo_platform.db.session() as session:

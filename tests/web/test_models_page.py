@@ -55,10 +55,10 @@ def _seed(platform: Platform, name: str = "cloud", *, local: bool = False) -> No
 def test_list_shows_builtin_and_key_variable_state_never_the_key(
     app_client: ClientFactory, demo_platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("GOVAI_TEST_KEY_SET", "sk-secret-value-123")
-    monkeypatch.delenv("GOVAI_TEST_KEY_UNSET", raising=False)
+    monkeypatch.setenv("GOVAI_KEY_TEST_SET", "sk-secret-value-123")
+    monkeypatch.delenv("GOVAI_KEY_TEST_UNSET", raising=False)
     with demo_platform.db.session() as session:
-        for name, env in (("with-key", "GOVAI_TEST_KEY_SET"), ("no-key", "GOVAI_TEST_KEY_UNSET")):
+        for name, env in (("with-key", "GOVAI_KEY_TEST_SET"), ("no-key", "GOVAI_KEY_TEST_UNSET")):
             providers.add_provider(
                 session,
                 cli_principal("pytest"),
@@ -69,7 +69,7 @@ def test_list_shows_builtin_and_key_variable_state_never_the_key(
     assert "内置" in builtin and "不可删除" in builtin and "/remove" not in builtin
     assert "涉密" in builtin and "本地" in builtin
     with_key = html.split('id="provider-with-key"')[1].split("</tr>")[0]
-    assert "GOVAI_TEST_KEY_SET" in with_key and "已设置" in with_key
+    assert "GOVAI_KEY_TEST_SET" in with_key and "已设置" in with_key
     assert "http://10.0.0.1/v1" in with_key and "qwen" in with_key and "非本地" in with_key
     assert "公开" in with_key and "启用" in with_key
     no_key = html.split('id="provider-no-key"')[1].split("</tr>")[0]
@@ -230,3 +230,40 @@ def test_post_without_csrf_is_refused(app_client: ClientFactory, demo_platform: 
     )
     assert response.status_code == 403
     assert _provider(demo_platform, "nocsrf") is None
+
+
+def test_a_keyed_provider_is_tested_only_after_the_security_admin_approves(
+    app_client: ClientFactory,
+    demo_platform: Platform,
+    fake_llm: FakeOpenAI,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GOVAI_KEY_FAKE", "sk-secret-123")
+    sysadmin, secadmin = app_client("sysadmin"), app_client("secadmin")
+    settings = _add(sysadmin, name="leak", base_url=fake_llm.base_url, api_key_env="GOVAI_SECRET")
+    assert settings.status_code == 422 and "govai 自身的配置项" in settings.text
+    added = _add(sysadmin, name="fake", base_url=fake_llm.base_url, api_key_env="GOVAI_KEY_FAKE")
+    assert added.status_code == 303
+    page = sysadmin.get("/admin/models").text
+    assert "须经安全保密管理员批准后才能调用" in page
+    row = page.split('id="provider-fake"')[1].split("</tr>")[0]
+    assert "待批准" in row and "/admin/models/fake/approve" not in row
+    tested = sysadmin.post("/admin/models/fake/test", data={"csrf_token": sysadmin.csrf})
+    assert tested.status_code == 403
+    assert "govai model approve fake" in tested.text.split('id="test-result"')[1]
+    assert fake_llm.chat_requests() == []
+    refused = sysadmin.post("/admin/models/fake/approve", data={"csrf_token": sysadmin.csrf})
+    assert refused.status_code == 403
+    row = secadmin.get("/admin/models").text.split('id="provider-fake"')[1].split("</tr>")[0]
+    assert 'action="/admin/models/fake/approve"' in row and "批准" in row
+    approved = secadmin.post(
+        "/admin/models/fake/approve", data={"csrf_token": secadmin.csrf}, follow_redirects=True
+    )
+    assert "已批准模型服务 fake" in approved.text
+    row = approved.text.split('id="provider-fake"')[1].split("</tr>")[0]
+    assert "待批准" not in row and "/approve" not in row
+    assert len(_audit_actions(demo_platform, "secadmin", "model.approve")) == 1
+    fake_llm.queue_reply("我是测试用的模型。")
+    tested = sysadmin.post("/admin/models/fake/test", data={"csrf_token": sysadmin.csrf})
+    assert tested.status_code == 200 and "我是测试用的模型。" in tested.text
+    assert fake_llm.chat_requests()[-1].headers["authorization"] == "Bearer sk-secret-123"

@@ -126,6 +126,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/admin/models"): "allow(sec_admin, sys_admin)",
     ("POST", "/admin/models"): "allow(sys_admin)",
     ("POST", "/admin/models/{name}/level"): "allow(sec_admin)",
+    ("POST", "/admin/models/{name}/approve"): "allow(sec_admin)",
     ("POST", "/admin/models/{name}/enabled"): "allow(sys_admin)",
     ("POST", "/admin/models/{name}/remove"): "allow(sys_admin)",
     ("POST", "/admin/models/{name}/test"): "allow(sec_admin, sys_admin)",

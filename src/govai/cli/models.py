@@ -37,6 +37,12 @@ def model() -> None:
 @click.option(
     "--timeout", type=float, default=None, help="超时秒数（默认取 provider_timeout_seconds）。"
 )
+@click.option(
+    "--approve",
+    is_flag=True,
+    help="同时批准（操作员兼任安全保密管理员）：否则设有 --api-key-env 的模型服务须经 "
+    "`govai model approve` 批准后才能调用。",
+)
 def model_add(
     name: str,
     kind: str,
@@ -45,8 +51,14 @@ def model_add(
     api_key_env: str,
     local: bool,
     timeout: float | None,
+    approve: bool,
 ) -> None:
-    """新增模型服务；初始密级上限为“公开”，由安全保密管理员用 `govai model level` 调整。"""
+    """新增模型服务；初始密级上限为“公开”，由安全保密管理员用 `govai model level` 调整。
+
+    设有 --api-key-env 的模型服务会把该环境变量的值作为密钥发往 --base-url，须经安全保密管理员
+    批准（`govai model approve`，或新增时加 --approve）后才能调用。变量名不能以 GOVAI_ 开头
+    （govai 自身的配置项），GOVAI_KEY_ 开头的除外。
+    """
     platform = open_platform()
     with platform.db.session() as session:
         config = providers.add_provider(
@@ -55,7 +67,27 @@ def model_add(
             providers.NewProvider(name, kind, base_url, model_name, api_key_env, local, timeout),
             default_timeout=float(platform.settings.provider_timeout_seconds),
         )
+        if approve:
+            config = providers.approve_provider(session, operator(), config.name)
     console.print(f"已新增模型服务 {config.name}（{config.kind}），密级上限：公开。")
+    if config.needs_approval:
+        console.print(
+            f"它会发送密钥（环境变量 {config.api_key_env}），须经安全保密管理员批准后才能调用："
+            f"govai model approve {config.name}"
+        )
+    elif approve and config.api_key_env:
+        console.print(f"已批准：密钥将发往 {config.base_url}。")
+
+
+@model.command("approve")
+@click.argument("name")
+def model_approve(name: str) -> None:
+    """批准模型服务（安全保密管理员）：允许把其密钥发往其接口地址；地址或密钥变量改变后须重新批准。"""
+    platform = open_platform()
+    with platform.db.session() as session:
+        config = providers.approve_provider(session, operator(), name)
+    key = f"密钥（环境变量 {config.api_key_env}）" if config.api_key_env else "请求（不含密钥）"
+    console.print(f"已批准模型服务 {config.name}：{key}将发往 {config.base_url or '-'}。")
 
 
 @model.command("list")
@@ -70,6 +102,7 @@ def model_list() -> None:
             "内置" if c.builtin else "",
             "本地" if c.is_local else "非本地",
             "" if c.enabled else "已停用",
+            "待批准" if c.needs_approval else "",
             "默认" if c.name == default else "",
         ]
         console.print(

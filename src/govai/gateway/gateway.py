@@ -1,7 +1,8 @@
 """The model gateway: the only way any govai code reaches a model.
 
 Every call, in this order: resolve the provider → enforce the data level (涉密不上网、上网不涉密,
-《政务领域人工智能大模型部署应用指引》) → mask personal data → screen the input for block words →
+《政务领域人工智能大模型部署应用指引》) → refuse a provider that sends a key without the security
+administrator's approval → mask personal data → screen the input for block words →
 call the provider (no database transaction is held meanwhile) → restore personal data → screen the
 output → label it (GB 45438-2025) → write the call-log row and its audit entry in one transaction.
 A refused, blocked or failed call writes its row and audit entry too, then raises the error.
@@ -26,6 +27,7 @@ from govai.errors import (
     GovaiError,
     ProviderBadResponse,
     ProviderError,
+    ProviderNotApproved,
     ProviderTimeout,
 )
 from govai.gateway.calllog import CallRecord, record_call
@@ -142,6 +144,19 @@ class ModelGateway:
                 GatewayError(
                     f"模型服务 {name} 已停用。请改用其他模型服务，或由系统管理员启用："
                     f"govai model enable {name}",
+                    provider=name,
+                ),
+            )
+        if config.needs_approval:
+            # 三员分立: a key leaves only for an address the security admin has approved.
+            self._fail(
+                actor,
+                rec,
+                "refused",
+                ProviderNotApproved(
+                    f"模型服务 {name} 会把环境变量 {config.api_key_env} 的值作为密钥发往 "
+                    f"{config.base_url}，须经安全保密管理员批准后才能调用（包括测试）："
+                    f"govai model approve {name}",
                     provider=name,
                 ),
             )

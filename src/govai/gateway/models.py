@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Float, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 
 from govai.storage.base import Base, utcnow
 
 
 class ModelProvider(Base):
-    """A configured model provider. The API key is never stored: only the variable naming it."""
+    """A configured model provider. The API key is never stored: only the variable naming it.
+
+    ``approved``: a provider that sends a key (``api_key_env`` set) is called only once the
+    security administrator has approved where the key goes; changing ``base_url`` or
+    ``api_key_env`` withdraws the approval (see the listeners below).
+    """
 
     __tablename__ = "govai_model_provider"
 
@@ -25,8 +32,19 @@ class ModelProvider(Base):
     is_local: Mapped[bool] = mapped_column(Boolean, default=False)
     timeout_seconds: Mapped[float] = mapped_column(Float, default=60.0)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    approved: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+def _withdraw_approval(target: ModelProvider, value: Any, oldvalue: Any, _initiator: Any) -> None:
+    """Where the key is sent, or which key, changed: the old approval no longer covers it."""
+    if oldvalue not in (NO_VALUE, NEVER_SET) and value != oldvalue:
+        target.approved = False
+
+
+event.listen(ModelProvider.base_url, "set", _withdraw_approval, active_history=True)
+event.listen(ModelProvider.api_key_env, "set", _withdraw_approval, active_history=True)
 
 
 class SensitiveWord(Base):

@@ -2,7 +2,9 @@
 
 三员分立: the system administrator configures providers (addresses, models, keys' variable names);
 the security administrator decides which data level each may receive (《政务领域人工智能大模型部署
-应用指引》: 涉密不上网、上网不涉密). The shell operator may do both. Every change is audited.
+应用指引》: 涉密不上网、上网不涉密) and approves every provider that sends a key before it is
+called, so a system administrator alone cannot send a key to an address of their choosing. The
+shell operator may do all of it. Every change is audited.
 """
 
 from __future__ import annotations
@@ -34,6 +36,24 @@ BUILTIN = ProviderConfig(
     builtin=True,
 )
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+KEY_ENV_PREFIX = "GOVAI_KEY_"
+
+
+def check_api_key_env(env: str) -> str:
+    """The name of the variable holding a key, never a govai setting (GOVAI_DATABASE_URL …)."""
+    if env and not _ENV_NAME.match(env):
+        raise ValidationError(
+            f"--api-key-env 应为环境变量的名字（如 DEEPSEEK_API_KEY），而不是密钥本身：{env[:4]}…"
+        )
+    upper = env.upper()  # govai reads its settings whatever their case
+    if upper.startswith("GOVAI_") and not upper.startswith(KEY_ENV_PREFIX):
+        raise ValidationError(
+            f"环境变量 {env} 是 govai 自身的配置项，不是模型服务的密钥，不能用作 --api-key-env"
+            f"（否则其值会作为密钥发往模型服务的地址）。请另起变量名，如 DEEPSEEK_API_KEY "
+            f"或 {KEY_ENV_PREFIX}DEEPSEEK。"
+        )
+    return env
 
 
 def _require(actor: Principal, role: Role, what: str) -> None:
@@ -53,6 +73,7 @@ def to_config(row: ModelProvider) -> ProviderConfig:
         is_local=row.is_local,
         timeout_seconds=row.timeout_seconds,
         enabled=row.enabled,
+        approved=row.approved,
     )
 
 
@@ -113,11 +134,7 @@ def add_provider(
         raise ValidationError(
             "openai 类型须给出 --base-url（如 http://127.0.0.1:8001/v1）和 --model。"
         )
-    if new.api_key_env and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", new.api_key_env):
-        raise ValidationError(
-            f"--api-key-env 应为环境变量的名字（如 DEEPSEEK_API_KEY），而不是密钥本身："
-            f"{new.api_key_env[:4]}…"
-        )
+    check_api_key_env(new.api_key_env)
     timeout = new.timeout_seconds if new.timeout_seconds is not None else default_timeout
     if timeout <= 0:
         raise ValidationError("超时时间须为正数（秒）。")
@@ -133,6 +150,7 @@ def add_provider(
         is_local=new.is_local,
         timeout_seconds=float(timeout),
         enabled=True,
+        approved=False,  # a re-added provider starts unapproved too
     )
     session.add(row)
     session.flush()
@@ -144,7 +162,31 @@ def add_provider(
         object_type="model_provider",
         object_id=name,
         summary=f"新增模型服务 {name}（{new.kind}，{new.model or '-'}，{where}，"
-        f"{new.base_url or '内置'}），密级上限 公开",
+        f"{new.base_url or '内置'}），密级上限 公开"
+        + (f"，密钥变量 {new.api_key_env}，待安全保密管理员批准" if new.api_key_env else ""),
+    )
+    return to_config(row)
+
+
+def approve_provider(session: Session, actor: Principal, name: str) -> ProviderConfig:
+    """The security administrator approves sending the provider's key to its address."""
+    _require(actor, Role.SEC_ADMIN, "批准模型服务")
+    row = _row(session, name)
+    if row is None:
+        get_provider(session, name)  # raises UnknownProvider for a name that does not exist
+        raise ValidationError("内置的 extractive 模型服务不发送密钥，无需批准。")
+    if row.approved:
+        return to_config(row)
+    row.approved = True
+    session.flush()
+    key = f"密钥变量 {row.api_key_env}" if row.api_key_env else "不发送密钥"
+    audit.record(
+        session,
+        "model.approve",
+        actor=actor,
+        object_type="model_provider",
+        object_id=name,
+        summary=f"批准模型服务 {name}（{row.base_url or '-'}，{key}）",
     )
     return to_config(row)
 

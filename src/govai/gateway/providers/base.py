@@ -31,6 +31,12 @@ class ProviderConfig:
     timeout_seconds: float = 60.0
     enabled: bool = True
     builtin: bool = False
+    approved: bool = False  # by the security admin; required before a key (api_key_env) is sent
+
+    @property
+    def needs_approval(self) -> bool:
+        """Sends a key and the security administrator has not approved where it goes."""
+        return bool(self.api_key_env) and not self.approved
 
 
 @dataclass(frozen=True)

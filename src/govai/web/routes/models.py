@@ -1,7 +1,8 @@
 """/admin/models: model providers (三员分立).
 
 The system administrator adds, enables, disables and removes providers; the security
-administrator decides the highest data level each may receive (涉密不上网); both may test one.
+administrator decides the highest data level each may receive (涉密不上网) and approves each
+provider that sends a key before it may be called; both may test one.
 :mod:`govai.gateway.service` enforces who may do what and audits every change; this page only
 shows its Chinese messages, with the input kept.
 """
@@ -57,6 +58,7 @@ def provider_row(config: ProviderConfig, default: str) -> dict[str, Any]:
         "default": config.name == default,
         "api_key_env": env,
         "api_key_set": bool(env and os.environ.get(env)),
+        "needs_approval": config.needs_approval,
     }
 
 
@@ -162,10 +164,26 @@ def model_add(
             )
     except GovaiError as exc:
         return _page(request, principal, add_error=exc.message, form=form, status_code=exc.status)
+    approval = (
+        f"它会发送密钥（环境变量 {config.api_key_env}），须经安全保密管理员批准后才能调用。"
+        if config.needs_approval
+        else ""
+    )
     return _done(
         f"已新增模型服务 {config.name}（{config.kind}），密级上限：公开。"
-        "如需接收更高密级的数据，请由安全保密管理员调整。"
+        "如需接收更高密级的数据，请由安全保密管理员调整。" + approval
     )
+
+
+@router.post(PAGE + "/{name}/approve")
+def model_approve(request: Request, principal: SecAdmin, name: str) -> Response:
+    """三员分立: the security administrator approves where a provider's key is sent."""
+    try:
+        with platform_of(request).db.session() as session:
+            config = providers.approve_provider(session, principal, name)
+    except GovaiError as exc:
+        return _page(request, principal, error=exc.message, status_code=exc.status)
+    return _done(f"已批准模型服务 {config.name}：密钥将发往 {config.base_url}。")
 
 
 @router.post(PAGE + "/{name}/level")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 02:22:36.788320
+Create Date: 2026-11-21 02:48:41.501722
 """
 
 from __future__ import annotations
@@ -88,6 +88,7 @@ def upgrade() -> None:
         sa.Column("is_local", sa.Boolean(), nullable=False),
         sa.Column("timeout_seconds", sa.Float(), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("approved", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_govai_model_provider")),
