@@ -10,6 +10,9 @@ import unicodedata
 
 from govai.errors import ValidationError
 
+# control and format characters, line/paragraph separators (the ideographic space is allowed)
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
 
 def clean_text(value: str, label: str, max_len: int, *, required: bool = True) -> str:
     """``value`` stripped; refuses control characters, over-long and (if required) empty text."""
@@ -18,6 +21,6 @@ def clean_text(value: str, label: str, max_len: int, *, required: bool = True) -
         raise ValidationError(f"{label}不能为空。")
     if len(value) > max_len:
         raise ValidationError(f"{label}不能超过 {max_len} 个字符（现为 {len(value)} 个）。")
-    if any(unicodedata.category(c) == "Cc" for c in value):
-        raise ValidationError(f"{label}含有不可见的控制字符，请删除后重试。")
+    if any(unicodedata.category(c) in _INVISIBLE for c in value):
+        raise ValidationError(f"{label}不能含控制字符、换行等不可见字符，请删除后重试。")
     return value

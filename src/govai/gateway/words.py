@@ -14,6 +14,7 @@ from govai.errors import NotFound, PermissionDenied, ValidationError
 from govai.gateway.models import SensitiveWord
 from govai.gateway.screening import ACTIONS, Screener
 from govai.governance import audit
+from govai.validation import clean_text
 
 MAX_WORD_LEN = 200
 MAX_LIST_NAME_LEN = 64  # the column widths of govai_sensitive_word
@@ -37,35 +38,19 @@ def _check_action(action: str) -> str:
 
 def check_word(word: str) -> str:
     """A cleaned word, or ValidationError saying why it cannot be a screened word."""
-    word = word.strip()
+    word = clean_text(word, "敏感词", MAX_WORD_LEN)
     if len(word) < 2:
         raise ValidationError("敏感词至少 2 个字符（单字误伤太多）。")
-    if len(word) > MAX_WORD_LEN:
-        raise ValidationError(f"敏感词不能超过 {MAX_WORD_LEN} 个字符。")
-    if any(not c.isprintable() for c in word):
-        raise ValidationError("敏感词不能含控制字符或换行。")
     return word
 
 
 def check_list_name(list_name: str) -> str:
     """A cleaned list name, or ValidationError (the console form reaches here unvalidated)."""
-    list_name = list_name.strip()
-    if not list_name:
-        raise ValidationError("词库名不能为空。")
-    if len(list_name) > MAX_LIST_NAME_LEN:
-        raise ValidationError(f"词库名不能超过 {MAX_LIST_NAME_LEN} 个字符。")
-    if any(not c.isprintable() for c in list_name):
-        raise ValidationError("词库名不能含控制字符或换行。")
-    return list_name
+    return clean_text(list_name, "词库名", MAX_LIST_NAME_LEN)
 
 
 def check_category(category: str) -> str:
-    category = category.strip()
-    if len(category) > MAX_CATEGORY_LEN:
-        raise ValidationError(f"分类不能超过 {MAX_CATEGORY_LEN} 个字符。")
-    if any(not c.isprintable() for c in category):
-        raise ValidationError("分类不能含控制字符或换行。")
-    return category
+    return clean_text(category, "分类", MAX_CATEGORY_LEN, required=False)
 
 
 def _find(session: Session, list_name: str, word: str) -> SensitiveWord | None:
