@@ -74,7 +74,8 @@ class OpenAIChatProvider:
         if isinstance(exc, openai.APITimeoutError) or "Timeout" in type(exc).__name__:
             return ProviderTimeout(
                 f"模型服务 {name} 在 {self.config.timeout_seconds:g} 秒内没有响应。请稍后重试，"
-                f"或检查该服务的负载；超时时间可用 `govai model add {name} --timeout 秒数` 调整。",
+                "或检查该服务的负载；超时时间在添加模型服务时设置"
+                "（`govai model add … --timeout 秒数`）。",
                 provider=name,
             )
         if isinstance(exc, openai.APIStatusError):
