@@ -38,7 +38,7 @@ from govai.errors import (
 from govai.governance import audit
 from govai.governance.models import AuditEntry
 from govai.settings import Settings
-from govai.storage.base import utcnow
+from govai.storage.base import beijing, utcnow
 from govai.storage.db import Database
 from govai.validation import clean_text
 
@@ -389,7 +389,7 @@ _LOGIN_EVENTS = ("login.failure", "login.lockout", "login.success", "user.unlock
 
 def _lockout_message(until: datetime) -> str:
     return (
-        f"连续登录失败次数过多，账号已锁定至 {_local(until)}。"
+        f"连续登录失败次数过多，账号已锁定至 {beijing(until, '%Y-%m-%d %H:%M')}。"
         "请稍后再试，或联系安全保密管理员解锁（`govai user unlock`）。"
     )
 
@@ -668,11 +668,6 @@ def authenticate_token(session: Session, plain: str, *, ip: str = "") -> Princip
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
         row.last_used_at = now
     return principal_for(user, via="token", ip=ip)
-
-
-def _local(ts: datetime) -> str:
-    """UTC → Beijing time for messages."""
-    return (ts + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
 
 
 __all__ = [

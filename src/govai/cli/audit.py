@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timedelta
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from govai.cli.common import console, err_console, open_platform, print_json
 from govai.governance import audit as audit_log
+from govai.storage.base import beijing
 
 
 @click.group()
@@ -73,15 +73,8 @@ def list_entries(actor: str, action: str, limit: int, as_json: bool) -> None:
         )
         return
     for r in rows:
-        local = _beijing(r.ts)
-        console.print(
-            f"{r.seq:>6}  {local:%Y-%m-%d %H:%M:%S}  {r.actor:<14} {r.action:<16} {r.summary}"
-        )
+        console.print(f"{r.seq:>6}  {beijing(r.ts)}  {r.actor:<14} {r.action:<16} {r.summary}")
     console.print(f"共 {total} 条，显示 {len(rows)} 条。")
-
-
-def _beijing(ts: datetime) -> datetime:
-    return ts + timedelta(hours=8)
 
 
 def register(cli: click.Group) -> None:

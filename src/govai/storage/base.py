@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -20,6 +20,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+BEIJING = timedelta(hours=8)
+
+
 def utcnow() -> datetime:
     """Naive UTC now: stored the same way by SQLite and PostgreSQL."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def beijing(ts: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """A stored (naive UTC) timestamp as Beijing time (UTC+8) text for people; "" for None."""
+    if ts is None:
+        return ""
+    return (ts + BEIJING).strftime(fmt)

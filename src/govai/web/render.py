@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -12,20 +11,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from govai.accounts.roles import Role
+from govai.storage.base import beijing
 from govai.web.auth import csrf_token_for, platform_of, principal_or_anonymous
 from govai.web.nav import nav_for
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 FLASH_COOKIE = "govai_flash"
-BEIJING = timedelta(hours=8)
-
-
-def beijing(ts: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
-    """A naive-UTC timestamp from the database, shown in Beijing time (UTC+8)."""
-    if ts is None:
-        return ""
-    return (ts + BEIJING).strftime(fmt)
 
 
 def role_label(value: str | Role) -> str:

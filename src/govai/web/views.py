@@ -12,8 +12,7 @@ from govai.accounts.models import Organization, User
 from govai.accounts.principal import Principal
 from govai.accounts.roles import ASSIGNABLE, DEPT_GRANTABLE, Role
 from govai.governance.models import AuditEntry
-from govai.storage.base import utcnow
-from govai.web.render import BEIJING, beijing
+from govai.storage.base import BEIJING, beijing, utcnow
 
 
 @dataclass(frozen=True)

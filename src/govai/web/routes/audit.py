@@ -11,9 +11,10 @@ from govai.accounts.principal import Principal
 from govai.accounts.roles import Role
 from govai.errors import ValidationError
 from govai.governance import audit
+from govai.storage.base import BEIJING
 from govai.web.auth import platform_of
 from govai.web.policy import allow
-from govai.web.render import BEIJING, render
+from govai.web.render import render
 from govai.web.views import audit_json
 
 router = APIRouter()
