@@ -85,7 +85,9 @@ def test_dept_admin_manages_only_below_own_org(
 ) -> None:
     client = app_client("deptadmin")  # 示范市人力资源和社会保障局
     page = client.get("/admin/orgs").text
-    assert 'action="/admin/orgs/city-hrss/rename"' in page
+    # their own org is a parent they may add under, but not theirs to rename (the service's rule)
+    assert 'action="/admin/orgs/city-hrss/rename"' not in page
+    assert '<option value="city-hrss">' in page
     assert 'action="/admin/orgs/city-hpf/rename"' not in page
     parent_city = '<option value="city">　示范市</option>'
     assert parent_city not in page  # may not create under the city itself
@@ -120,6 +122,7 @@ def test_dept_admin_manages_only_below_own_org(
         follow_redirects=False,
     )
     assert ok.status_code == 303 and _org(demo_platform, "hrss-ke") is not None
+    assert 'action="/admin/orgs/hrss-ke/rename"' in client.get("/admin/orgs").text
 
 
 # ------------------------------------------------------------------ users

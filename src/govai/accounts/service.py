@@ -96,7 +96,7 @@ def create_org(
 
 def rename_org(session: Session, actor: Principal, code: str, new_name: str) -> Organization:
     org = get_org(session, code)
-    _require_org_admin(session, actor, org, strictly_below=True)
+    _require_org_admin(session, actor, org, rename=True)
     new_name = clean_text(new_name, "机构名称", 200)
     if new_name != org.name:
         _check_sibling_name(session, org.parent_id, new_name)
@@ -148,20 +148,32 @@ def org_path(session: Session, org: Organization) -> str:
     return " / ".join(reversed(names))
 
 
+def org_scope(session: Session, actor: Principal, whole_tree: Role) -> set[int] | None:
+    """The organisations ``actor`` administers: ``None`` for the whole tree (the shell operator,
+    or the holder of ``whole_tree`` — SYS_ADMIN for organisations, SEC_ADMIN for accounts), the
+    own subtree for a department admin, nothing for anyone else. The one source of these rules
+    for the service checks below and for what the console offers."""
+    if actor.via in ("cli", "system") or actor.has(whole_tree):
+        return None
+    if actor.has(Role.DEPT_ADMIN) and actor.org_id:
+        return subtree_ids(session, actor.org_id)
+    return set()
+
+
+def can_rename_org(scope: set[int] | None, actor: Principal, org_id: int) -> bool:
+    """A department admin manages the organisations below their own, not their own."""
+    return scope is None or (org_id in scope and org_id != actor.org_id)
+
+
 def _require_org_admin(
-    session: Session, actor: Principal, org: Organization, *, strictly_below: bool = False
+    session: Session, actor: Principal, org: Organization, *, rename: bool = False
 ) -> None:
     """System admins manage the whole tree. A department admin may add organisations under their
-    own and manage those below it, but not change their own organisation."""
-    if actor.via in ("cli", "system") or actor.has(Role.SYS_ADMIN):
-        return
-    if actor.has(Role.DEPT_ADMIN) and actor.org_id:
-        allowed = subtree_ids(session, actor.org_id)
-        if strictly_below:
-            allowed.discard(actor.org_id)
-        if org.id in allowed:
-            return
-    raise PermissionDenied("您无权管理该机构。机构由系统管理员或上级机构的部门管理员维护。")
+    own and rename those below it, but not change their own organisation."""
+    scope = org_scope(session, actor, Role.SYS_ADMIN)
+    allowed = can_rename_org(scope, actor, org.id) if rename else scope is None or org.id in scope
+    if not allowed:
+        raise PermissionDenied("您无权管理该机构。机构由系统管理员或上级机构的部门管理员维护。")
 
 
 def _check_sibling_name(session: Session, parent_id: int | None, name: str) -> None:
@@ -193,10 +205,11 @@ def _check_role_grant(
     session: Session, actor: Principal, org: Organization, roles: Iterable[Role]
 ) -> None:
     """Security admins grant any role; department admins only staff/reviewer in their subtree."""
-    if actor.via in ("cli", "system") or actor.has(Role.SEC_ADMIN):
+    scope = org_scope(session, actor, Role.SEC_ADMIN)
+    if scope is None:
         return
     if actor.has(Role.DEPT_ADMIN) and actor.org_id:
-        if org.id not in subtree_ids(session, actor.org_id):
+        if org.id not in scope:
             raise PermissionDenied("部门管理员只能管理本机构及下级机构的账号。")
         extra = set(roles) - DEPT_GRANTABLE
         if extra:
@@ -249,12 +262,21 @@ def get_user(session: Session, username: str) -> User:
 
 
 def list_users(session: Session, actor: Principal | None = None) -> list[User]:
+    """Every account, or only those ``actor`` administers."""
     query = select(User).order_by(User.id)
-    if actor is not None and not (actor.via in ("cli", "system") or actor.has(Role.SEC_ADMIN)):
-        if not actor.org_id:
-            return []
-        query = query.where(User.org_id.in_(subtree_ids(session, actor.org_id)))
+    scope = org_scope(session, actor, Role.SEC_ADMIN) if actor is not None else None
+    if scope is not None:
+        query = query.where(User.org_id.in_(scope))
     return list(session.execute(query).scalars())
+
+
+def visible_user(session: Session, actor: Principal, username: str) -> User:
+    """The account, if ``actor`` administers it; else PermissionDenied."""
+    user = get_user(session, username)
+    scope = org_scope(session, actor, Role.SEC_ADMIN)
+    if scope is not None and user.org_id not in scope:
+        raise PermissionDenied("部门管理员只能管理本机构及下级机构的账号。")
+    return user
 
 
 def set_roles(session: Session, actor: Principal, username: str, roles: Iterable[str]) -> User:
@@ -688,6 +710,7 @@ __all__ = [
     "list_users",
     "login",
     "org_path",
+    "org_scope",
     "principal_for",
     "rename_org",
     "resume",
@@ -699,4 +722,5 @@ __all__ = [
     "start_session",
     "subtree_ids",
     "unlock",
+    "visible_user",
 ]

@@ -23,7 +23,8 @@ class OrgRow:
     kind_label: str
     parent_code: str | None
     depth: int
-    manageable: bool
+    in_scope: bool  # the caller may add organisations and accounts here
+    renamable: bool
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -35,14 +36,18 @@ class OrgRow:
         }
 
 
-def org_tree(session: Session, principal: Principal) -> list[OrgRow]:
-    """All organisations depth-first, each marked whether ``principal`` may manage it."""
+def org_tree(
+    session: Session, principal: Principal, whole_tree: Role = Role.SYS_ADMIN
+) -> list[OrgRow]:
+    """All organisations depth-first, each marked with what ``principal`` may do there
+    (:func:`accounts.org_scope`: ``whole_tree`` is SYS_ADMIN for organisations, SEC_ADMIN for
+    accounts)."""
     orgs = accounts.list_orgs(session)
     by_parent: dict[int | None, list[Organization]] = {}
     for org in orgs:
         by_parent.setdefault(org.parent_id, []).append(org)
     codes = {org.id: org.code for org in orgs}
-    managed = managed_org_ids(session, principal, Role.SYS_ADMIN)
+    scope = accounts.org_scope(session, principal, whole_tree)
     rows: list[OrgRow] = []
 
     def walk(parent: int | None, depth: int) -> None:
@@ -55,22 +60,14 @@ def org_tree(session: Session, principal: Principal) -> list[OrgRow]:
                     accounts.ORG_KINDS.get(org.kind, org.kind),
                     codes.get(org.parent_id) if org.parent_id else None,
                     depth,
-                    managed is None or org.id in managed,
+                    scope is None or org.id in scope,
+                    accounts.can_rename_org(scope, principal, org.id),
                 )
             )
             walk(org.id, depth + 1)
 
     walk(None, 0)
     return rows
-
-
-def managed_org_ids(session: Session, principal: Principal, whole_tree: Role) -> set[int] | None:
-    """``None`` when ``principal`` manages the whole tree, else the ids of their subtree."""
-    if principal.has(whole_tree):
-        return None
-    if principal.has(Role.DEPT_ADMIN) and principal.org_id:
-        return accounts.subtree_ids(session, principal.org_id)
-    return set()
 
 
 def grantable_roles(principal: Principal) -> list[Role]:

@@ -32,7 +32,7 @@ def _page(
         tree = org_tree(session, principal)
     context: dict[str, Any] = {
         "tree": tree,
-        "parents": [row for row in tree if row.manageable],
+        "parents": [row for row in tree if row.in_scope],
         "kinds": accounts.ORG_KINDS,
         "error": error,
         "form": form or {"kind": "department"},

@@ -14,10 +14,9 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from govai.accounts import service as accounts
-from govai.accounts.models import User
 from govai.accounts.principal import Principal
 from govai.accounts.roles import Role
-from govai.errors import GovaiError, PermissionDenied
+from govai.errors import GovaiError
 from govai.web.auth import platform_of
 from govai.web.policy import allow
 from govai.web.render import render, set_flash
@@ -25,16 +24,6 @@ from govai.web.views import grantable_roles, org_tree, user_json
 
 router = APIRouter()
 UserAdmin = Annotated[Principal, Depends(allow(Role.SEC_ADMIN, Role.DEPT_ADMIN))]
-
-
-def visible_user(session: Session, principal: Principal, username: str) -> User:
-    """The account, if ``principal`` may manage it (else PermissionDenied)."""
-    user = accounts.get_user(session, username)
-    if not principal.has(Role.SEC_ADMIN) and user.id not in {
-        u.id for u in accounts.list_users(session, principal)
-    }:
-        raise PermissionDenied("部门管理员只能管理本机构及下级机构的账号。")
-    return user
 
 
 def _list_page(
@@ -47,7 +36,7 @@ def _list_page(
 ) -> Response:
     with platform_of(request).db.session() as session:
         users = [user_json(u) for u in accounts.list_users(session, principal)]
-        orgs = [row for row in org_tree(session, principal) if row.manageable or _sec(principal)]
+        orgs = [row for row in org_tree(session, principal, Role.SEC_ADMIN) if row.in_scope]
     context = {
         "users": users,
         "orgs": orgs,
@@ -56,10 +45,6 @@ def _list_page(
         "form": form or {"roles": []},
     }
     return render(request, "users.html", context, status_code=status_code)
-
-
-def _sec(principal: Principal) -> bool:
-    return principal.has(Role.SEC_ADMIN)
 
 
 @router.get("/admin/users")
@@ -100,7 +85,7 @@ def _detail_page(
     status_code: int = 200,
 ) -> Response:
     with platform_of(request).db.session() as session:
-        user = user_json(visible_user(session, principal, username))
+        user = user_json(accounts.visible_user(session, principal, username))
     context = {
         "user": user,
         "grantable": grantable_roles(principal),
@@ -126,7 +111,7 @@ def _change(
     """Run one service call in its own transaction; show its refusal in the form."""
     try:
         with platform_of(request).db.session() as session:
-            visible_user(session, principal, username)
+            accounts.visible_user(session, principal, username)
             done = change(session)
     except GovaiError as exc:
         return _detail_page(
