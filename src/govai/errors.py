@@ -29,6 +29,8 @@ Hierarchy::
     │   └── ProviderError           the provider failed
     │       ├── ProviderTimeout
     │       └── ProviderBadResponse
+    ├── HttpError                   a protocol-level HTTP error (405 and the like)
+    ├── InternalError               an unexpected failure, answered without its details
     ├── AuditChainBroken            the hash chain of the audit trail does not verify
     └── DatabaseUnavailable         the database cannot be reached or is not initialised
 """
@@ -146,6 +148,20 @@ class ProviderTimeout(ProviderError):
 
 class ProviderBadResponse(ProviderError):
     code = "provider_bad_response"
+
+
+class HttpError(GovaiError):
+    """A protocol-level error without a domain meaning; code and status are per instance."""
+
+    def __init__(self, message: str, *, code: str, status: int, **detail: Any) -> None:
+        super().__init__(message, **detail)
+        self.code = code
+        self.status = status
+
+
+class InternalError(GovaiError):
+    code = "internal_error"
+    status = 500
 
 
 class AuditChainBroken(GovaiError):

@@ -143,6 +143,9 @@ def test_unexpected_error_is_500_in_the_shape_without_traceback(demo_platform: P
         page = client.get("/boom")
         assert page.status_code == 500
         assert "服务器内部错误" in page.text and "secret internals" not in page.text
+        for answer in (response, page):  # answered outside the middleware, still protected
+            assert answer.headers["X-Frame-Options"] == "DENY"
+            assert "default-src 'self'" in answer.headers["Content-Security-Policy"]
 
 
 def test_html_errors_are_chinese_pages(app_client: ClientFactory) -> None:

@@ -13,21 +13,10 @@ from fastapi.staticfiles import StaticFiles
 
 from govai.platform import Platform
 from govai.web import errors
-from govai.web.auth import PRE_CSRF_COOKIE
+from govai.web.auth import PRE_CSRF_COOKIE, add_security_headers
 from govai.web.policy import collect_policies
 from govai.web.render import STATIC_DIR
 from govai.web.routes import account, api, audit, auth, home, models, orgs, users, words
-
-SECURITY_HEADERS = {
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
-    ),
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
 
 
 def create_app(platform: Platform) -> FastAPI:
@@ -47,9 +36,7 @@ def create_app(platform: Platform) -> FastAPI:
     async def _headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+        response = add_security_headers(await call_next(request))
         if not request.url.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
         new_token = getattr(request.state, "new_pre_csrf", "")

@@ -33,6 +33,24 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _STATE_PRINCIPAL = "govai_principal"
 
 
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+    ),
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def add_security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
 def platform_of(request: Request) -> Platform:
     platform: Platform = request.app.state.platform
     return platform

@@ -25,28 +25,16 @@ from govai.errors import (
     AccountLocked,
     AuthenticationError,
     GovaiError,
+    HttpError,
+    InternalError,
     NotFound,
     SessionExpired,
     ValidationError,
 )
-from govai.web.auth import clear_session_cookie
+from govai.web.auth import add_security_headers, clear_session_cookie
 from govai.web.render import render, set_flash
 
 log = logging.getLogger("govai.web")
-
-
-class HttpError(GovaiError):
-    """A protocol-level error (405 and other statuses without a domain meaning)."""
-
-    def __init__(self, message: str, *, code: str, status: int, **detail: Any) -> None:
-        super().__init__(message, **detail)
-        self.code = code
-        self.status = status
-
-
-class InternalError(GovaiError):
-    code = "internal_error"
-    status = 500
 
 
 def wants_json(request: Request) -> bool:
@@ -129,7 +117,9 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     err = InternalError("服务器内部错误，已记录日志。请稍后重试；如持续出现，请联系系统管理员。")
-    return error_response(request, err)
+    # Starlette answers unhandled exceptions outside the app's middleware, so the headers the
+    # middleware adds to every other response are added here.
+    return add_security_headers(error_response(request, err))
 
 
 def install(app: FastAPI) -> None:
