@@ -29,7 +29,7 @@ def _page(
 ) -> Response:
     tokens: list[ApiToken] = []
     if principal.user_id is not None:
-        with platform_of(request).db.session() as session:
+        with platform_of(request).db.read() as session:
             tokens = accounts.list_tokens(session, principal.user_id)
     context: dict[str, Any] = {
         "tokens": tokens,

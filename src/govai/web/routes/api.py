@@ -81,7 +81,7 @@ def orgs(
     request: Request,
     principal: OrgReader,
 ) -> dict[str, Any]:
-    with platform_of(request).db.session() as session:
+    with platform_of(request).db.read() as session:
         return {"items": [row.as_json() for row in org_tree(session, principal)]}
 
 
@@ -105,7 +105,7 @@ def org_create(
 
 @router.get("/users")
 def users(request: Request, principal: UserAdmin) -> dict[str, Any]:
-    with platform_of(request).db.session() as session:
+    with platform_of(request).db.read() as session:
         return {"items": [user_json(u) for u in accounts.list_users(session, principal)]}
 
 
@@ -137,7 +137,6 @@ def audit_entries(
     offset: int = 0,
 ) -> dict[str, Any]:
     flt = audit_filter(actor, action, since, until, text)
-    limit = min(max(limit, 1), 1000)
-    with platform_of(request).db.read() as session:
-        rows, total = audit.search(session, flt, limit=limit, offset=max(offset, 0))
+    with platform_of(request).db.read() as session:  # search() clamps limit and offset
+        rows, total = audit.search(session, flt, limit=limit, offset=offset)
         return {"total": total, "items": [audit_json(e) for e in rows]}

@@ -83,7 +83,7 @@ def _page(
     status_code: int = 200,
 ) -> Response:
     platform = platform_of(request)
-    with platform.db.session() as session:
+    with platform.db.read() as session:
         configs = providers.list_providers(session)
     default = str(platform.settings.default_provider)
     context: dict[str, Any] = {

@@ -28,7 +28,7 @@ def _page(
     form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    with platform_of(request).db.session() as session:
+    with platform_of(request).db.read() as session:
         tree = org_tree(session, principal)
     context: dict[str, Any] = {
         "tree": tree,

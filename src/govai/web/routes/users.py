@@ -34,7 +34,7 @@ def _list_page(
     form: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    with platform_of(request).db.session() as session:
+    with platform_of(request).db.read() as session:
         users = [user_json(u) for u in accounts.list_users(session, principal)]
         orgs = [row for row in org_tree(session, principal, Role.SEC_ADMIN) if row.in_scope]
     context = {
@@ -84,7 +84,7 @@ def _detail_page(
     roles: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    with platform_of(request).db.session() as session:
+    with platform_of(request).db.read() as session:
         user = user_json(accounts.visible_user(session, principal, username))
     context = {
         "user": user,

@@ -51,7 +51,7 @@ def _page(
     status_code: int = 200,
 ) -> Response:
     query = query or {"list": "", "q": ""}
-    with platform_of(request).db.session() as session:
+    with platform_of(request).db.read() as session:
         every = wordlists.list_words(session)
     lists = sorted({w.list_name for w in every} | {"default"})
     text = query["q"].strip()
