@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from govai.classification import Level
 from govai.gateway import ModelGateway
 from govai.gateway import service as providers
 from govai.gateway.models import ModelCall
+from govai.gateway.providers import ProviderFactory, base, register_provider_kind
 from govai.governance.models import AuditEntry
 from govai.platform import Platform
 from govai.testing.fake_openai import FakeOpenAI
@@ -83,3 +85,21 @@ def masked_messages(call: ModelCall) -> list[dict[str, Any]]:
 
 def user(text: str) -> list[dict[str, str]]:
     return [{"role": "user", "content": text}]
+
+
+AddKind = Callable[[str, ProviderFactory], str]
+
+
+@pytest.fixture
+def add_kind(demo_platform: Platform, monkeypatch: pytest.MonkeyPatch) -> AddKind:
+    """``add_kind(kind, factory)`` registers a provider kind for this test only, through the
+    public hook, and configures a provider of that name; returns the name."""
+    monkeypatch.setattr(base, "_KINDS", dict(base._KINDS))
+
+    def add(kind: str, factory: ProviderFactory) -> str:
+        register_provider_kind(kind, factory)
+        with demo_platform.db.session() as session:
+            providers.add_provider(session, OPERATOR, providers.NewProvider(kind, kind))
+        return kind
+
+    return add

@@ -26,15 +26,13 @@ from govai.gateway.providers import (
     ProviderCall,
     ProviderConfig,
     ProviderReply,
-    base,
-    register_provider_kind,
 )
 from govai.governance.models import AuditEntry
 from govai.platform import Platform
 from govai.storage.base import utcnow
 from govai.testing.fake_openai import FakeOpenAI
 
-from .conftest import OPERATOR, calls, principal, user
+from .conftest import OPERATOR, AddKind, calls, principal, user
 
 
 def new(name: str = "deepseek", **kw: object) -> providers.NewProvider:
@@ -135,13 +133,10 @@ class EchoProvider:
 
 
 def test_a_third_party_kind_registers_like_the_builtins(
-    demo_platform: Platform, gateway: ModelGateway, monkeypatch: pytest.MonkeyPatch
+    demo_platform: Platform, gateway: ModelGateway, add_kind: AddKind
 ) -> None:
-    monkeypatch.setattr(base, "_KINDS", dict(base._KINDS))
-    register_provider_kind("echo", EchoProvider)
-    with demo_platform.db.session() as session:
-        providers.add_provider(session, OPERATOR, providers.NewProvider("mine", "echo"))
-    reply = gateway.complete(ModelRequest("qa", user("电话13912345678"), provider="mine"), OPERATOR)
+    mine = add_kind("echo", EchoProvider)
+    reply = gateway.complete(ModelRequest("qa", user("电话13912345678"), provider=mine), OPERATOR)
     assert reply.body == "回声：电话13912345678" and reply.model == "echo-1"
     assert "13912345678" not in calls(demo_platform)[0].masked_input
 

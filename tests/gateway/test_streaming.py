@@ -7,7 +7,6 @@ import pytest
 from govai.classification import Level
 from govai.errors import ClassificationRefused, ContentBlocked, ProviderError, ProviderTimeout
 from govai.gateway import Evidence, ModelGateway, ModelRequest
-from govai.gateway import service as providers
 from govai.gateway import words as wordlists
 from govai.gateway.labels import LABEL_PREFIX
 from govai.gateway.providers import (
@@ -15,13 +14,11 @@ from govai.gateway.providers import (
     ProviderCall,
     ProviderConfig,
     ProviderReply,
-    base,
-    register_provider_kind,
 )
 from govai.platform import Platform
 from govai.testing.fake_openai import FakeOpenAI
 
-from .conftest import OPERATOR, add_remote, call_audits, calls, user
+from .conftest import OPERATOR, AddKind, add_remote, call_audits, calls, user
 
 
 def test_stream_restores_placeholders_split_across_chunks(
@@ -153,13 +150,10 @@ class _BrokenAtOnce:
 
 
 def test_stream_failing_synchronously_is_logged_once(
-    demo_platform: Platform, gateway: ModelGateway, monkeypatch: pytest.MonkeyPatch
+    demo_platform: Platform, gateway: ModelGateway, add_kind: AddKind
 ) -> None:
-    monkeypatch.setattr(base, "_KINDS", dict(base._KINDS))
-    register_provider_kind("broken", _BrokenAtOnce)
-    with demo_platform.db.session() as session:
-        providers.add_provider(session, OPERATOR, providers.NewProvider("broken", "broken"))
-    stream = gateway.stream(ModelRequest("qa", user("请问"), provider="broken"), OPERATOR)
+    broken = add_kind("broken", _BrokenAtOnce)
+    stream = gateway.stream(ModelRequest("qa", user("请问"), provider=broken), OPERATOR)
     with pytest.raises(ProviderError, match="连接被拒绝"):  # noqa: SIM117
         with stream:
             list(stream)
