@@ -62,3 +62,24 @@ def test_nul_in_username_is_refused(app_client: ClientFactory) -> None:
     )
     assert response.status_code == 422
     assert "控制字符" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        (b"not json", 422, "不是合法的 JSON"),
+        (b"[]", 422, "请求体"),
+        ('{"a": "\xe9"}'.encode("latin-1"), 400, "UTF-8"),
+    ],
+)
+def test_a_body_that_is_not_the_expected_json_says_so(
+    app_client: ClientFactory, body: bytes, status: int, message: str
+) -> None:
+    client = app_client("secadmin")
+    response = client.post(
+        "/api/users",
+        content=body,
+        headers={"X-CSRF-Token": client.csrf, "Content-Type": "application/json"},
+    )
+    assert response.status_code == status
+    assert message in response.json()["error"]["message"]

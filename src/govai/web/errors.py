@@ -88,6 +88,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
             status=405,
             allowed=(exc.headers or {}).get("Allow", ""),
         )
+    elif exc.status_code == 400:  # FastAPI's answer to a body it cannot decode
+        err = HttpError(
+            "请求体无法解析：请使用 UTF-8 编码的 JSON 或表单，并检查 Content-Type。",
+            code="bad_request",
+            status=400,
+        )
     else:
         err = HttpError(str(exc.detail), code=f"http_{exc.status_code}", status=exc.status_code)
     return error_response(request, err)
@@ -107,10 +113,12 @@ def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = _validation_detail(exc)
-    fields = "、".join(sorted({e["loc"][-1] for e in errors if e["loc"]}))
-    err = ValidationError(
-        f"请求参数不正确或缺失：{fields or '请求体'}。请检查后重新提交。", errors=errors
-    )
+    if any(e["type"] == "json_invalid" for e in errors):
+        message = "请求体不是合法的 JSON（UTF-8 编码），请检查后重新提交。"
+    else:
+        fields = {e["loc"][-1] for e in errors if len(e["loc"]) > 1} or {"请求体"}
+        message = f"请求参数不正确或缺失：{'、'.join(sorted(fields))}。请检查后重新提交。"
+    err = ValidationError(message, errors=errors)
     return error_response(request, err)
 
 
