@@ -12,9 +12,11 @@ Hierarchy::
     GovaiError
     ├── ConfigError                 bad or unknown setting, unreadable govai.toml
     ├── ValidationError             input that cannot be accepted as given
-    │   └── RoleConflict            三员分立: one account may not hold two of the three admin roles
+    │   ├── RoleConflict            三员分立: one account may not hold two of the three admin roles
+    │   └── SourceUnreadable        an imported file that cannot be read (no text layer, bad format)
     ├── NotFound
-    │   └── UnknownProvider         no model provider of that name
+    │   ├── UnknownProvider         no model provider of that name
+    │   └── UnknownKnowledgeBase    no knowledge base of that name visible to the asker
     ├── Conflict                    the object already exists / was changed meanwhile
     ├── AuthenticationError         not logged in, or could not log in
     │   ├── InvalidCredentials
@@ -72,6 +74,12 @@ class RoleConflict(ValidationError):
     code = "role_conflict"
 
 
+class SourceUnreadable(ValidationError):
+    """A file given to ``govai kb import`` that has no usable text (scanned PDF, broken .docx…)."""
+
+    code = "source_unreadable"
+
+
 class NotFound(GovaiError):
     code = "not_found"
     status = 404
@@ -79,6 +87,10 @@ class NotFound(GovaiError):
 
 class UnknownProvider(NotFound):
     code = "unknown_provider"
+
+
+class UnknownKnowledgeBase(NotFound):
+    code = "unknown_kb"
 
 
 class Conflict(GovaiError):

@@ -1,0 +1,1 @@
+"""Scenarios compose engines (knowledge, gateway, …) into what a department uses."""
