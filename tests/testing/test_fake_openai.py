@@ -100,3 +100,57 @@ def test_stops_cleanly_and_frees_its_port() -> None:
         assert httpx.get(fake.base_url + "/models").status_code == 200
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=1)
+
+
+def test_embeddings_of_related_texts_point_the_same_way(fake_llm: FakeOpenAI) -> None:
+    texts = ["住房公积金提取条件", "提取住房公积金需要什么条件", "机动车驾驶证换证"]
+    with openai.OpenAI(api_key="k", base_url=fake_llm.base_url, max_retries=0) as client:
+        floats = client.embeddings.create(model="e", input=texts, encoding_format="float")
+        packed = client.embeddings.create(model="e", input=texts)  # the SDK asks for base64
+    a, b, c = (d.embedding for d in floats.data)
+    assert sum(x * y for x, y in zip(a, b, strict=True)) > sum(
+        x * y for x, y in zip(a, c, strict=True)
+    )
+    assert fake_llm.embedding_requests()[1].json["encoding_format"] == "base64"
+    for got, want in zip(packed.data, floats.data, strict=True):
+        assert got.embedding == pytest.approx(want.embedding, abs=1e-6)
+
+
+def test_rerank_scores_by_bigram_overlap_best_first(fake_llm: FakeOpenAI) -> None:
+    body = {
+        "model": "r",
+        "query": "公积金怎么提取",
+        "documents": ["天气晴", "住房公积金提取办法", {"text": "公积金提取"}],
+    }
+    with httpx.Client(base_url=fake_llm.base_url) as http:
+        full = http.post("/rerank", json=body).json()
+        top = http.post("/rerank", json={**body, "top_n": 1}).json()
+    assert [r["index"] for r in full["results"]] == [2, 1, 0]
+    scores = [r["relevance_score"] for r in full["results"]]
+    assert scores[0] > scores[1] > scores[2] == 0.0
+    assert full["results"][0]["document"] == {"text": "公积金提取"}
+    assert [r["index"] for r in top["results"]] == [2]
+    assert fake_llm.rerank_requests()[0].json == body
+
+
+def test_rerank_rejects_a_request_without_documents(fake_llm: FakeOpenAI) -> None:
+    with httpx.Client(base_url=fake_llm.base_url) as http:
+        response = http.post("/rerank", json={"model": "r", "query": "x"})
+    assert response.status_code == 400
+    assert response.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_failures_are_scripted_per_endpoint(fake_llm: FakeOpenAI) -> None:
+    fake_llm.queue_reply(status=503, endpoint="embeddings")
+    fake_llm.queue_reply(raw_body="<html>", endpoint="rerank")
+    rerank = {"model": "r", "query": "x", "documents": ["y"]}
+    embeddings = {"model": "e", "input": ["y"]}
+    chat = {"model": "m", "messages": [{"role": "user", "content": "x"}]}
+    with httpx.Client(base_url=fake_llm.base_url) as http:
+        assert http.post("/chat/completions", json=chat).status_code == 200  # not affected
+        assert http.post("/embeddings", json=embeddings).status_code == 503
+        assert http.post("/embeddings", json=embeddings).status_code == 200  # queue used up
+        assert http.post("/rerank", json=rerank).text == "<html>"
+        assert http.post("/rerank", json=rerank).status_code == 200
+    with pytest.raises(ValueError, match="endpoint"):
+        fake_llm.queue_reply(endpoint="moderations")

@@ -2,22 +2,32 @@
 
 It runs a small Starlette app under uvicorn in a background thread on 127.0.0.1 with a free
 port, speaks the chat-completions wire format (plain JSON and ``stream: true`` SSE ending in
-``data: [DONE]``), embeddings and the model list, replays scripted replies, and records every
-request so that a test can prove what was, and was not, sent out::
+``data: [DONE]``), embeddings (float or base64), the de-facto rerank endpoint (``/v1/rerank`` as
+served by vLLM, Xinference and Jina) and the model list, replays scripted replies, and records
+every request so that a test can prove what was, and was not, sent out::
 
     with FakeOpenAI() as fake:
         fake.queue_reply("您好")
+        fake.queue_reply(status=503, endpoint="embeddings")  # the next embeddings call fails
         ...  # point a provider at fake.base_url
         assert "13812345678" not in fake.requests[-1].body_text
+
+Embeddings and rerank scores are deterministic and carry a little meaning, so that retrieval
+tests can assert that the related passage wins: a vector is a signed, hashed bag of the text's
+characters and character bigrams (texts sharing words point the same way), and a rerank score is
+the Dice overlap of the question's and the passage's character bigrams.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 import math
+import re
 import socket
+import struct
 import threading
 import time
 import uuid
@@ -34,7 +44,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 DEFAULT_REPLY = "这是测试模型的默认回答。"
-EMBEDDING_DIM = 16
+EMBEDDING_DIM = 64
+ENDPOINTS = ("chat", "embeddings", "rerank")
 
 ReplyText = str | Callable[[dict[str, Any]], str]
 
@@ -71,7 +82,7 @@ class FakeOpenAI:
         self.model = model
         self.default_reply = default_reply
         self.requests: list[RecordedRequest] = []
-        self._queue: deque[ScriptedReply] = deque()
+        self._queues: dict[str, deque[ScriptedReply]] = {e: deque() for e in ENDPOINTS}
         self._lock = threading.Lock()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -93,24 +104,48 @@ class FakeOpenAI:
         chunk_delay: float = 0.0,
         status: int = 200,
         raw_body: str | bytes | None = None,
+        endpoint: str = "chat",
     ) -> None:
-        """Queue the reply to the next chat request. ``text`` may be a function of the request
-        JSON (e.g. to echo it); ``chunks`` fixes how a streamed reply is split; ``delay`` waits
-        before answering; ``status``/``raw_body`` send an error or a garbage body instead."""
+        """Queue the reply to the next request to ``endpoint`` (chat, embeddings or rerank).
+        ``text`` may be a function of the request JSON (e.g. to echo it); ``chunks`` fixes how a
+        streamed reply is split — both for chat only; ``delay`` waits before answering;
+        ``status``/``raw_body`` send an error or a garbage body instead (any endpoint)."""
+        if endpoint not in ENDPOINTS:
+            raise ValueError(f"endpoint must be one of {ENDPOINTS}, not {endpoint!r}")
+        reply = ScriptedReply(text, chunks, delay, chunk_delay, status, raw_body)
         with self._lock:
-            self._queue.append(ScriptedReply(text, chunks, delay, chunk_delay, status, raw_body))
+            self._queues[endpoint].append(reply)
 
     def chat_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path.endswith("/chat/completions")]
 
+    def embedding_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path.endswith("/embeddings")]
+
+    def rerank_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path.endswith("/rerank")]
+
     def reset(self) -> None:
         with self._lock:
-            self._queue.clear()
+            for queue in self._queues.values():
+                queue.clear()
             self.requests.clear()
 
-    def _next_reply(self) -> ScriptedReply:
+    def _next_reply(self, endpoint: str = "chat") -> ScriptedReply:
         with self._lock:
-            return self._queue.popleft() if self._queue else ScriptedReply(self.default_reply)
+            queue = self._queues[endpoint]
+            return queue.popleft() if queue else ScriptedReply(self.default_reply)
+
+    async def _scripted_failure(self, reply: ScriptedReply) -> Response | None:
+        """Apply a scripted reply's delay; the error or garbage response it asks for, if any."""
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        if reply.raw_body is not None:
+            return Response(reply.raw_body, status_code=reply.status, media_type="application/json")
+        if reply.status != 200:
+            error = {"error": {"message": "fake error", "type": "server_error", "code": None}}
+            return JSONResponse(error, status_code=reply.status)
+        return None
 
     # ------------------------------------------------------------ the app
 
@@ -131,17 +166,12 @@ class FakeOpenAI:
 
     async def _chat(self, request: Request) -> Response:
         body = await self._record(request)
-        reply = self._next_reply()
-        if reply.delay:
-            await asyncio.sleep(reply.delay)
-        if reply.raw_body is not None:
-            return Response(reply.raw_body, status_code=reply.status, media_type="application/json")
-        if reply.status != 200:
-            error = {"error": {"message": "fake error", "type": "server_error", "code": None}}
-            return JSONResponse(error, status_code=reply.status)
+        reply = self._next_reply("chat")
+        failure = await self._scripted_failure(reply)
+        if failure is not None:
+            return failure
         if not isinstance(body, dict) or "messages" not in body:
-            error = {"error": {"message": "messages is required", "type": "invalid_request_error"}}
-            return JSONResponse(error, status_code=400)
+            return _invalid("messages is required")
         text = reply.text(body) if callable(reply.text) else reply.text
         if reply.chunks is not None and not text:
             text = "".join(reply.chunks)
@@ -202,12 +232,22 @@ class FakeOpenAI:
         return StreamingResponse(events(), media_type="text/event-stream")
 
     async def _embeddings(self, request: Request) -> Response:
-        body = await self._record(request) or {}
-        inputs = body.get("input", [])
+        body = await self._record(request)
+        failure = await self._scripted_failure(self._next_reply("embeddings"))
+        if failure is not None:
+            return failure
+        if not isinstance(body, dict) or not isinstance(body.get("input"), str | list):
+            return _invalid("input is required")
+        inputs = body["input"]
         inputs = [inputs] if isinstance(inputs, str) else list(inputs)
         dim = int(body.get("dimensions") or EMBEDDING_DIM)
+        as_base64 = body.get("encoding_format") == "base64"
         data = [
-            {"object": "embedding", "index": i, "embedding": embed(str(text), dim)}
+            {
+                "object": "embedding",
+                "index": i,
+                "embedding": _base64(embed(str(text), dim)) if as_base64 else embed(str(text), dim),
+            }
             for i, text in enumerate(inputs)
         ]
         tokens = sum(_tokens(str(t)) for t in inputs)
@@ -217,6 +257,37 @@ class FakeOpenAI:
                 "data": data,
                 "model": body.get("model") or self.model,
                 "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+            }
+        )
+
+    async def _rerank(self, request: Request) -> Response:
+        body = await self._record(request)
+        failure = await self._scripted_failure(self._next_reply("rerank"))
+        if failure is not None:
+            return failure
+        if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+            return _invalid("query is required")
+        documents = body.get("documents")
+        if not isinstance(documents, list):
+            return _invalid("documents must be a list")
+        texts = [str(d.get("text", "")) if isinstance(d, dict) else str(d) for d in documents]
+        scored = sorted(
+            ((i, rerank_score(body["query"], text)) for i, text in enumerate(texts)),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
+        top_n = body.get("top_n")
+        if isinstance(top_n, int) and top_n >= 0:
+            scored = scored[:top_n]
+        tokens = _tokens(body["query"]) * len(texts) + sum(_tokens(t) for t in texts)
+        return JSONResponse(
+            {
+                "id": "rerank-" + uuid.uuid4().hex[:24],
+                "model": body.get("model") or self.model,
+                "results": [
+                    {"index": i, "document": {"text": texts[i]}, "relevance_score": score}
+                    for i, score in scored
+                ],
+                "usage": {"total_tokens": tokens},
             }
         )
 
@@ -236,6 +307,7 @@ class FakeOpenAI:
             routes=[
                 Route("/v1/chat/completions", self._chat, methods=["POST"]),
                 Route("/v1/embeddings", self._embeddings, methods=["POST"]),
+                Route("/v1/rerank", self._rerank, methods=["POST"]),
                 Route("/v1/models", self._models, methods=["GET"]),
             ]
         )
@@ -284,14 +356,61 @@ class FakeOpenAI:
         self.stop()
 
 
-def embed(text: str, dim: int = EMBEDDING_DIM) -> list[float]:
-    """A deterministic unit vector derived from the text's hash."""
+def _invalid(message: str) -> Response:
+    error = {"error": {"message": message, "type": "invalid_request_error", "code": None}}
+    return JSONResponse(error, status_code=400)
+
+
+def _base64(vector: list[float]) -> str:
+    return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode("ascii")
+
+
+_WORD_CHAR = re.compile(r"\w", re.UNICODE)
+
+
+def _features(text: str) -> dict[str, float]:
+    """Characters (weight 0.5) and character bigrams (weight 1) of the letters, digits and CJK
+    characters of ``text``."""
+    chars = "".join(_WORD_CHAR.findall(text.lower()))
+    features: dict[str, float] = {}
+    for c in chars:
+        features[c] = features.get(c, 0.0) + 0.5
+    for i in range(len(chars) - 1):
+        gram = chars[i : i + 2]
+        features[gram] = features.get(gram, 0.0) + 1.0
+    return features
+
+
+def _hash_vector(text: str, dim: int) -> list[float]:
     values: list[float] = []
     counter = 0
     while len(values) < dim:
         digest = hashlib.sha256(f"{counter}:{text}".encode()).digest()
         values.extend((b - 127.5) / 127.5 for b in digest)
         counter += 1
-    values = values[:dim]
+    return values[:dim]
+
+
+def embed(text: str, dim: int = EMBEDDING_DIM) -> list[float]:
+    """A deterministic unit vector: the text's characters and bigrams hashed into ``dim`` signed
+    buckets (a text with none of them, e.g. only punctuation, gets a vector from its hash)."""
+    values = [0.0] * dim
+    for feature, weight in _features(text).items():
+        digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
+        bucket = int.from_bytes(digest[:4], "little") % dim
+        values[bucket] += weight if digest[4] & 1 else -weight
+    if not any(values):
+        values = _hash_vector(text, dim)
     norm = math.sqrt(sum(v * v for v in values)) or 1.0
     return [v / norm for v in values]
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = "".join(_WORD_CHAR.findall(text.lower()))
+    return {chars[i : i + 2] for i in range(len(chars) - 1)}
+
+
+def rerank_score(query: str, document: str) -> float:
+    """Dice overlap of character bigrams, in [0, 1]."""
+    q, d = _bigrams(query), _bigrams(document)
+    return 2 * len(q & d) / (len(q) + len(d)) if q and d else 0.0
