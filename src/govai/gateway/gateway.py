@@ -6,14 +6,32 @@ administrator's approval → mask personal data → screen the input for block w
 call the provider (no database transaction is held meanwhile) → restore personal data → screen the
 output → label it (GB 45438-2025) → write the call-log row and its audit entry in one transaction.
 A refused, blocked or failed call writes its row and audit entry too, then raises the error.
+
+Embeddings (:meth:`ModelGateway.embed`) and reranking (:meth:`ModelGateway.rerank`) send text to a
+model too, so they obey the same provider rules — data level, enabled, approval of a key — and
+write one call-log row and audit entry per call, whatever its outcome. What differs, and why:
+
+- Personal data is masked in the question *and* in the passages. Masking a passage does change
+  its text, but only the digits of an identifier, which carry no meaning a vector or a relevance
+  score could use; the placeholder keeps the kind (〔手机号1〕), and exact identifiers are found by
+  the local lexical index instead. The gateway's promise — nothing personal leaves it — then
+  holds without trusting each caller to say which texts are passages. Embedding texts are masked
+  one by one, so a passage's vector never depends on its batch; a rerank call masks the
+  question and its passages together, so a number appearing in both keeps one placeholder.
+- Nothing is screened for block words and nothing is labelled: no content is generated for
+  anyone to read, and screening would refuse to index lawful documents that quote the words
+  (a criminal code, say). The question itself is screened when the chat call answers it.
+- The log row holds counts, not text: the passages are the knowledge base's own, and storing every
+  chunk again per call would only duplicate them.
 """
 
 from __future__ import annotations
 
 import inspect
+import math
 import threading
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, NoReturn
@@ -41,12 +59,23 @@ from govai.gateway.providers import (
     ProviderEvidence,
     create_provider,
 )
+from govai.gateway.providers.base import EmbeddingProvider, RerankProvider
 from govai.gateway.screening import Screener, StreamScreen, input_blocked, output_blocked
 from govai.gateway.service import get_provider
-from govai.gateway.types import ModelRequest, ModelResponse
+from govai.gateway.types import (
+    EmbeddingRequest,
+    EmbeddingResult,
+    ModelRequest,
+    ModelResponse,
+    RerankRequest,
+)
 from govai.gateway.words import load_screener, words_fingerprint
 from govai.settings import Settings
 from govai.storage.db import Database
+
+EMBED_BATCH_SIZE = 64
+"""Texts per embeddings HTTP request: within the input limits of the common servers (vLLM,
+Xinference, Ollama; OpenAI allows 2,048) while keeping each request's body small."""
 
 
 @dataclass
@@ -86,7 +115,7 @@ class ModelGateway:
             reply = p.provider.complete(p.call)
         except Exception as exc:
             p.record.latency_ms = _ms(started)
-            self._fail_provider(actor, p, exc)
+            self._fail_provider(actor, p.record, p.config.name, exc)
         rec = p.record
         rec.latency_ms = _ms(started)
         rec.model = reply.model or rec.model
@@ -102,6 +131,82 @@ class ModelGateway:
         """Checks run now (so refusals raise before anything is sent); iterate the result for
         the reply's chunks, the first of which is the explicit label."""
         return ModelStream(self, self._prepare(request, actor), actor)
+
+    def embed(
+        self,
+        request: EmbeddingRequest,
+        actor: Principal,
+        *,
+        batch_size: int = EMBED_BATCH_SIZE,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> EmbeddingResult:
+        """Vectors for ``request.texts``, sent ``batch_size`` per HTTP request; one log row for
+        the whole call. ``progress(done, total)`` runs after each batch; an exception raised
+        there cancels the call (logged as cancelled) and propagates."""
+        if batch_size < 1:
+            raise ValueError("batch_size must be positive")
+        texts = list(request.texts)
+        if not texts:  # nothing to send: nothing is sent and nothing logged
+            return EmbeddingResult([], request.provider, request.model, "", 0)
+        rec = _record(request.scenario, request.provider, request.level, "embeddings", texts)
+        config, _ = self._admit(actor, rec, request.provider, Level(request.level))
+        provider = self._create(actor, rec, config)
+        if not isinstance(provider, EmbeddingProvider):
+            self._unsupported(actor, rec, config, "文本向量化（embeddings）")
+        model = rec.model = request.model or config.model
+        # Each text masked on its own: a text's vector must not depend on its batch neighbours.
+        masked = [Masker().mask(t) for t in texts]
+        vectors: list[list[float]] = []
+        started = time.monotonic()
+        for start in range(0, len(masked), batch_size):
+            batch = masked[start : start + batch_size]
+            try:
+                got = _vectors(config.name, provider.embed(batch, model), len(batch))
+                if vectors and len(got[0]) != len(vectors[0]):
+                    raise _bad(config.name, "各批返回的向量长度不一致")
+            except Exception as exc:
+                rec.latency_ms = _ms(started)
+                self._fail_provider(actor, rec, config.name, exc)
+            vectors.extend(got)
+            if progress is not None:
+                try:
+                    progress(len(vectors), len(texts))
+                except BaseException:
+                    self._cancelled(actor, rec, started, "调用方在向量化完成前取消了调用。")
+                    raise
+        rec.latency_ms = _ms(started)
+        rec.output = f"{len(vectors)} 个向量，{len(vectors[0])} 维"
+        with self.db.session() as session:
+            record_call(session, actor, rec)
+        return EmbeddingResult(vectors, config.name, model, rec.produce_id, rec.latency_ms)
+
+    def rerank(self, request: RerankRequest, actor: Principal) -> list[float]:
+        """One relevance score per document, in input order (higher is more relevant)."""
+        documents = list(request.documents)
+        if not documents:  # nothing to send: nothing is sent and nothing logged
+            return []
+        rec = _record(request.scenario, request.provider, request.level, "rerank", documents)
+        config, _ = self._admit(actor, rec, request.provider, Level(request.level))
+        provider = self._create(actor, rec, config)
+        if not isinstance(provider, RerankProvider):
+            self._unsupported(actor, rec, config, "重排序（rerank）")
+        model = rec.model = request.model or config.model
+        # One masker for the question and the passages: a number in both gets one placeholder,
+        # so the match between them survives masking.
+        masker = Masker()
+        query = masker.mask(request.query)
+        masked = [masker.mask(d) for d in documents]
+        started = time.monotonic()
+        try:
+            scores = _scores(config.name, provider.rerank(query, masked, model), len(masked))
+        except Exception as exc:
+            rec.latency_ms = _ms(started)
+            self._fail_provider(actor, rec, config.name, exc)
+        rec.latency_ms = _ms(started)
+        rec.output = f"{len(scores)} 个相关度分数"
+        with self.db.session() as session:
+            record_call(session, actor, rec)
+        return scores
 
     # ------------------------------------------------------------------ steps
 
@@ -125,6 +230,20 @@ class ModelGateway:
             template=request.template,
             template_version=request.template_version,
         )
+        config, screener = self._admit(actor, rec, name, Level(request.level))
+        found = screener.scan("\n".join(str(m.get("content", "")) for m in request.messages))
+        if found.block:
+            # 《生成式人工智能服务管理暂行办法》第十四条: stop, keep records.
+            self._fail(actor, rec, "blocked_input", input_blocked(found.block))
+        provider = self._create(actor, rec, config)
+        call = ProviderCall(messages, evidence, request.temperature, request.max_tokens)
+        return _Prepared(request, config, provider, call, masker, screener, rec, found.review)
+
+    def _admit(
+        self, actor: Principal, rec: CallRecord, name: str, level: Level
+    ) -> tuple[ProviderConfig, Screener]:
+        """Look the provider up and apply the rules every call obeys, whatever it asks for:
+        the data level, enabled, and the security admin's approval of a key."""
         lookup_error: GovaiError | None = None
         with self.db.session() as session:
             try:
@@ -135,7 +254,7 @@ class ModelGateway:
         if lookup_error is not None:
             self._fail(actor, rec, "unknown_provider", lookup_error)
         rec.model = config.model
-        self._check_level(actor, rec, config, Level(request.level))
+        self._check_level(actor, rec, config, level)
         if not config.enabled:
             self._fail(
                 actor,
@@ -160,16 +279,28 @@ class ModelGateway:
                     provider=name,
                 ),
             )
-        found = screener.scan("\n".join(str(m.get("content", "")) for m in request.messages))
-        if found.block:
-            # 《生成式人工智能服务管理暂行办法》第十四条: stop, keep records.
-            self._fail(actor, rec, "blocked_input", input_blocked(found.block))
+        return config, screener
+
+    def _create(self, actor: Principal, rec: CallRecord, config: ProviderConfig) -> Provider:
         try:
-            provider = create_provider(config)
+            return create_provider(config)
         except GovaiError as exc:
             self._fail(actor, rec, "error", exc)
-        call = ProviderCall(messages, evidence, request.temperature, request.max_tokens)
-        return _Prepared(request, config, provider, call, masker, screener, rec, found.review)
+
+    def _unsupported(
+        self, actor: Principal, rec: CallRecord, config: ProviderConfig, what: str
+    ) -> NoReturn:
+        self._fail(
+            actor,
+            rec,
+            "error",
+            GatewayError(
+                f"模型服务 {config.name}（{config.kind} 类型）不支持{what}。请用 "
+                "`govai model add --kind openai` 添加一个提供该接口的模型服务"
+                "（如 vLLM、Xinference 部署的向量或重排模型），并改用它。",
+                provider=config.name,
+            ),
+        )
 
     def _check_level(
         self, actor: Principal, rec: CallRecord, config: ProviderConfig, level: Level
@@ -218,23 +349,31 @@ class ModelGateway:
             record_call(session, actor, rec)
         raise exc
 
-    def _cancelled(self, actor: Principal, rec: CallRecord, started: float) -> None:
+    def _cancelled(
+        self,
+        actor: Principal,
+        rec: CallRecord,
+        started: float,
+        why: str = "调用方在回答结束前关闭了流。",
+    ) -> None:
         rec.latency_ms = _ms(started)
-        rec.status, rec.error = "cancelled", "调用方在回答结束前关闭了流。"
+        rec.status, rec.error = "cancelled", why
         with self.db.session() as session:
             record_call(session, actor, rec)
 
-    def _fail_provider(self, actor: Principal, p: _Prepared, exc: BaseException) -> NoReturn:
+    def _fail_provider(
+        self, actor: Principal, rec: CallRecord, name: str, exc: BaseException
+    ) -> NoReturn:
         if isinstance(exc, ContentBlocked):
-            self._fail(actor, p.record, "blocked_output", exc)
+            self._fail(actor, rec, "blocked_output", exc)
         if not isinstance(exc, GovaiError):  # a provider plug-in broke its contract
             exc = ProviderError(
-                f"模型服务 {p.config.name} 调用失败：{type(exc).__name__}。"
-                f"可用 `govai model test {p.config.name}` 检查。",
-                provider=p.config.name,
+                f"模型服务 {name} 调用失败：{type(exc).__name__}。"
+                f"可用 `govai model test {name}` 检查。",
+                provider=name,
             )
         assert isinstance(exc, GovaiError)
-        self._fail(actor, p.record, _status_of(exc), exc)
+        self._fail(actor, rec, _status_of(exc), exc)
 
     def _finish(
         self, actor: Principal, p: _Prepared, text: str, output_review: list[str]
@@ -328,7 +467,7 @@ class ModelStream(Iterator[str]):
             raise
         except Exception as exc:
             rec.latency_ms = _ms(started)
-            gw._fail_provider(self._actor, p, exc)
+            gw._fail_provider(self._actor, p.record, p.config.name, exc)
         finally:
             close = getattr(chunks, "close", None)
             if close is not None:
@@ -339,6 +478,53 @@ class ModelStream(Iterator[str]):
         self.response = gw._finish(self._actor, p, "".join(shown), screen.review)
         if out:
             yield out
+
+
+def _record(scenario: str, provider: str, level: Level, what: str, texts: list[str]) -> CallRecord:
+    """The log row of an embeddings or rerank call: counts only, no text (the passages are the
+    knowledge base's own; storing every chunk again per call would only duplicate it)."""
+    summary = f"文本 {len(texts)} 段，共 {sum(map(len, texts))} 字（原文不记录）"
+    return CallRecord(
+        produce_id=new_produce_id(),
+        scenario=scenario,
+        provider=provider,
+        level=int(level),
+        masked_messages=[{"role": what, "content": summary}],
+        evidence_ids=[],
+    )
+
+
+def _bad(name: str, what: str) -> ProviderBadResponse:
+    return ProviderBadResponse(f"模型服务 {name} 的响应无效：{what}。", provider=name)
+
+
+def _vectors(name: str, got: object, expected: int) -> list[list[float]]:
+    """A plug-in's vectors, checked: as many as texts, one length, finite numbers."""
+    if not isinstance(got, list) or len(got) != expected:
+        count = len(got) if isinstance(got, list) else 0
+        raise _bad(name, f"送出 {expected} 段文本，却返回了 {count} 个向量")
+    try:
+        vectors = [[float(x) for x in v] for v in got]
+    except (TypeError, ValueError):
+        raise _bad(name, "向量中含有非数字的值") from None
+    if len({len(v) for v in vectors}) != 1 or not vectors[0]:
+        raise _bad(name, "返回的向量为空或长度不一致")
+    if not all(math.isfinite(x) for v in vectors for x in v):
+        raise _bad(name, "向量中含有 NaN 或无穷大")
+    return vectors
+
+
+def _scores(name: str, got: object, expected: int) -> list[float]:
+    if not isinstance(got, list) or len(got) != expected:
+        count = len(got) if isinstance(got, list) else 0
+        raise _bad(name, f"送出 {expected} 段文本，却返回了 {count} 个相关度分数")
+    try:
+        scores = [float(x) for x in got]
+    except (TypeError, ValueError):
+        raise _bad(name, "相关度分数中含有非数字的值") from None
+    if not all(math.isfinite(x) for x in scores):
+        raise _bad(name, "相关度分数中含有 NaN 或无穷大")
+    return scores
 
 
 def _ms(started: float) -> int:

@@ -60,3 +60,43 @@ class ModelResponse:
     def body(self) -> str:
         """The text without the explicit label, for code that parses the reply."""
         return strip_explicit_label(self.text)
+
+
+@dataclass(frozen=True)
+class EmbeddingRequest:
+    """Texts to turn into vectors (dense retrieval). ``level`` is the highest classification of
+    any text; ``provider`` must be named (the default chat provider rarely serves embeddings);
+    ``model`` empty means the provider's configured model."""
+
+    scenario: str
+    texts: list[str]
+    level: Level
+    provider: str
+    model: str = ""
+
+
+@dataclass(frozen=True)
+class EmbeddingResult:
+    """One vector per input text, in input order, all of the same length."""
+
+    vectors: list[list[float]]
+    provider: str
+    model: str
+    produce_id: str
+    latency_ms: int
+
+    @property
+    def dimensions(self) -> int:
+        return len(self.vectors[0]) if self.vectors else 0
+
+
+@dataclass(frozen=True)
+class RerankRequest:
+    """A question and candidate passages to score for relevance (a cross-encoder reranker)."""
+
+    scenario: str
+    query: str
+    documents: list[str]
+    level: Level
+    provider: str
+    model: str = ""

@@ -4,6 +4,11 @@ A provider kind is a factory ``(ProviderConfig) -> Provider``. The built-in kind
 and ``openai``) register through :func:`register_provider_kind` exactly as a third-party package
 would, either by calling it at import time or through the ``govai.providers`` entry-point group
 (each entry point names a callable that registers its kinds).
+
+Beyond chat, a provider may offer optional capabilities, each a small protocol it implements by
+simply having the method: :class:`EmbeddingProvider` (texts to vectors, for dense retrieval) and
+:class:`RerankProvider` (relevance scores of passages for a question). The gateway checks for the
+capability before it sends anything and names the provider when it is missing.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from govai.classification import Level
 from govai.errors import ValidationError
@@ -84,6 +89,28 @@ class Provider(Protocol):
     def complete(self, call: ProviderCall) -> ProviderReply: ...
 
     def stream(self, call: ProviderCall) -> Iterator[Chunk]: ...
+
+
+@runtime_checkable
+class EmbeddingProvider(Protocol):
+    """Optional capability: one vector per text, in input order, all of one length.
+
+    ``texts`` arrive masked and in batches the gateway sized; ``model`` is never empty (the
+    gateway substitutes the configured model). Failures raise ProviderError subclasses."""
+
+    config: ProviderConfig
+
+    def embed(self, texts: list[str], model: str) -> list[list[float]]: ...
+
+
+@runtime_checkable
+class RerankProvider(Protocol):
+    """Optional capability: one relevance score per document, in input order (higher is more
+    relevant; the scale is the provider's own). Failures raise ProviderError subclasses."""
+
+    config: ProviderConfig
+
+    def rerank(self, query: str, documents: list[str], model: str) -> list[float]: ...
 
 
 ProviderFactory = Callable[[ProviderConfig], Provider]
