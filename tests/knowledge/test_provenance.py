@@ -9,6 +9,7 @@ from govai.knowledge.provenance import (
     find_doc_number,
     find_issue_date,
     parse_date,
+    parse_metadata,
     parse_status,
 )
 
@@ -128,3 +129,46 @@ def test_issue_date_is_the_last_date_line() -> None:
     assert find_issue_date(["二〇二三年五月六日"]) == date(2023, 5, 6)
     assert find_issue_date(["本办法自2023年5月6日起施行。"]) is None
     assert find_issue_date(["2023年2月30日"]) is None
+
+
+def test_parse_metadata_validates_fields_under_english_or_chinese_names() -> None:
+    values = parse_metadata(
+        {
+            "id": 12,
+            "标题": "住房公积金管理条例",
+            "文号": "国务院令第710号",
+            "发文机关": " 国务院 ",
+            "时效": "现行",
+            "成文日期": "2019年3月24日",
+            "effective_on": "2019-03-24",
+            "密级": "internal",
+            "region": "",
+            "url": "https://example.invalid/",  # not a metadata field: ignored
+            "text": "正文不是元数据",
+        }
+    )
+    assert values == {
+        "key": "12",
+        "title": "住房公积金管理条例",
+        "doc_number": "国务院令第710号",
+        "issuer": "国务院",
+        "status": Status.CURRENT,
+        "issued_on": date(2019, 3, 24),
+        "effective_on": date(2019, 3, 24),
+        "classification": "内部",
+    }
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"doc_number": "号" * 101}, "文号（doc_number）不能超过 100 个字符（现为 101 个）"),
+        ({"title": ["a"]}, "标题（title）应为文字"),
+        ({"密级": "机密"}, "未知的数据密级"),
+        ({"status": "作废中"}, "未知的时效状态"),
+        ({"issued_on": "明天"}, "无法识别的日期"),
+    ],
+)
+def test_parse_metadata_refuses_invalid_values(fields: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        parse_metadata(fields)

@@ -10,6 +10,10 @@ at the end of a Word document — so the parsers here accept the spellings peopl
 anything else with a message that lists what is accepted. Guessing would be worse than refusing:
 a repealed regulation imported as current is cited as law.
 
+:func:`parse_metadata` validates a document's metadata fields in one place for every format
+(JSONL fields, Markdown front matter), under their English names or the Chinese ones staff
+write (``文号``, ``发文机关``, ``密级``…).
+
 When a file states no metadata, :func:`find_doc_number` and :func:`find_issue_date` look for
 the two that official documents print in fixed places (GB/T 9704 公文格式): the 文号 line in the
 header above or below the title, and the 成文日期 line at the end.
@@ -18,10 +22,12 @@ header above or below the title, and the 成文日期 line at the end.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
+from govai.classification import Level
 from govai.errors import ValidationError
 
 
@@ -186,3 +192,66 @@ def find_issue_date(lines: Sequence[str]) -> date | None:
             except ValidationError:
                 return None
     return None
+
+
+# Metadata field → (document attribute, label, longest length); the lengths are those of the
+# kb_document columns.
+_FIELDS: dict[str, tuple[str, str, int]] = {
+    "id": ("key", "id", 300),
+    "title": ("title", "标题", 300),
+    "status": ("status", "时效", 0),
+    "issued_on": ("issued_on", "成文日期", 0),
+    "effective_on": ("effective_on", "施行日期", 0),
+    "doc_number": ("doc_number", "文号", 100),
+    "issuer": ("issuer", "发文机关", 200),
+    "region": ("region", "地区", 100),
+    "category": ("category", "分类", 100),
+    "classification": ("classification", "密级", 0),
+}
+# fmt: off
+_FIELD_ALIASES = {
+    "标题": "title", "时效": "status", "时效性": "status", "效力": "status", "状态": "status",
+    "成文日期": "issued_on", "发布日期": "issued_on", "印发日期": "issued_on",
+    "公布日期": "issued_on", "施行日期": "effective_on", "生效日期": "effective_on",
+    "实施日期": "effective_on", "文号": "doc_number", "发文字号": "doc_number",
+    "发文机关": "issuer", "发布机关": "issuer", "制定机关": "issuer", "地区": "region",
+    "适用地区": "region", "分类": "category", "类别": "category", "密级": "classification",
+    "数据密级": "classification",
+}
+# fmt: on
+
+
+def canonical_field(key: str) -> str | None:
+    """The metadata field a key names ("文号" → "doc_number"), or ``None`` if it names none."""
+    key = key.strip()
+    return key if key in _FIELDS else _FIELD_ALIASES.get(key)
+
+
+def parse_metadata(fields: Mapping[str, object]) -> dict[str, Any]:
+    """Validated metadata keyed by document attribute (``id`` → ``key``); keys that name no
+    field are ignored and empty values are left out. An invalid value raises
+    :class:`ValidationError` naming the field."""
+    values: dict[str, Any] = {}
+    for raw_key, value in fields.items():
+        name = canonical_field(raw_key)
+        if name is None or value is None or value == "":
+            continue
+        attribute, label, max_len = _FIELDS[name]
+        if name == "id" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise ValidationError(f"{label}（{name}）应为文字。", field=name)
+        value = value.strip()
+        if name == "status":
+            values[attribute] = parse_status(value)
+        elif name in ("issued_on", "effective_on"):
+            values[attribute] = parse_date(value)
+        elif name == "classification":
+            values[attribute] = Level.parse(value).label if value else None
+        elif len(value) > max_len:
+            raise ValidationError(
+                f"{label}（{name}）不能超过 {max_len} 个字符（现为 {len(value)} 个）。", field=name
+            )
+        elif value:
+            values[attribute] = value
+    return values

@@ -35,15 +35,14 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePath
 from typing import Any
 
-from govai.classification import Level
 from govai.errors import SourceUnreadable, ValidationError
 from govai.knowledge.provenance import (
     Status,
+    canonical_field,
     doc_number_of,
     find_doc_number,
     find_issue_date,
-    parse_date,
-    parse_status,
+    parse_metadata,
 )
 
 
@@ -86,31 +85,6 @@ _CONVERT_HINTS = {
     ".ofd": "请用版式阅读器导出为 PDF 后再导入",
     ".json": "请改为每行一个 JSON 对象的 .jsonl 文件",
 }
-
-# Metadata field → (attribute, label, longest length); lengths match the kb_document columns.
-_FIELDS: dict[str, tuple[str, str, int]] = {
-    "id": ("key", "id", 300),
-    "title": ("title", "标题", 300),
-    "status": ("status", "时效", 0),
-    "issued_on": ("issued_on", "成文日期", 0),
-    "effective_on": ("effective_on", "施行日期", 0),
-    "doc_number": ("doc_number", "文号", 100),
-    "issuer": ("issuer", "发文机关", 200),
-    "region": ("region", "地区", 100),
-    "category": ("category", "分类", 100),
-    "classification": ("classification", "密级", 0),
-}
-# fmt: off
-_FIELD_ALIASES = {
-    "标题": "title", "时效": "status", "时效性": "status", "效力": "status", "状态": "status",
-    "成文日期": "issued_on", "发布日期": "issued_on", "印发日期": "issued_on",
-    "公布日期": "issued_on", "施行日期": "effective_on", "生效日期": "effective_on",
-    "实施日期": "effective_on", "文号": "doc_number", "发文字号": "doc_number",
-    "发文机关": "issuer", "发布机关": "issuer", "制定机关": "issuer", "地区": "region",
-    "适用地区": "region", "分类": "category", "类别": "category", "密级": "classification",
-    "数据密级": "classification",
-}
-# fmt: on
 
 
 def read_source(path: Path) -> ReadResult:
@@ -172,36 +146,6 @@ def _stem(name: str) -> str:
     return PurePath(name).stem.strip() or name
 
 
-def _canonical_field(key: str) -> str | None:
-    key = key.strip()
-    return key if key in _FIELDS else _FIELD_ALIASES.get(key)
-
-
-def _apply_metadata(doc: SourceDocument, metadata: dict[str, Any]) -> None:
-    """Set the document's metadata fields; invalid values raise :class:`ValidationError`."""
-    for key, value in metadata.items():
-        attribute, label, max_len = _FIELDS[key]
-        if value is None or value == "":
-            continue
-        if key == "id" and isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str):
-            raise ValidationError(f"{label}（{key}）应为文字。", field=key)
-        value = value.strip()
-        if key == "status":
-            doc.status = parse_status(value)
-        elif key in ("issued_on", "effective_on"):
-            setattr(doc, attribute, parse_date(value))
-        elif key == "classification":
-            doc.classification = Level.parse(value).label
-        elif len(value) > max_len:
-            raise ValidationError(
-                f"{label}（{key}）不能超过 {max_len} 个字符（现为 {len(value)} 个）。", field=key
-            )
-        elif value:
-            setattr(doc, attribute, value)
-
-
 def _single_document(
     name: str, title: str, text: str, metadata: dict[str, Any] | None = None
 ) -> SourceDocument:
@@ -215,9 +159,11 @@ def _single_document(
     doc = SourceDocument(key=_stem(name)[:300], title=title[:300], text=text, source_name=name)
     if metadata:
         try:
-            _apply_metadata(doc, metadata)
+            values = parse_metadata(metadata)
         except ValidationError as exc:
             raise SourceUnreadable(f"“{name}”：{exc.message}", file=name, **exc.detail) from None
+        for attribute, value in values.items():
+            setattr(doc, attribute, value)
     lines = [line.strip() for line in lines if line.strip()]
     if not doc.doc_number:
         doc.doc_number = find_doc_number(lines[:10])
@@ -279,22 +225,17 @@ def _read_jsonl(name: str, data: bytes) -> ReadResult:
         if missing:
             problems.append(f"第 {number} 行缺少 {'、'.join(missing)}，已跳过。")
             continue
-        metadata: dict[str, Any] = {}
-        for key, value in record.items():
-            canonical = _canonical_field(key)
-            if canonical:
-                metadata[canonical] = value
-            elif key != "text":
-                unknown.add(key)
-        doc = SourceDocument(key="", title="", text="", source_name=name)
+        unknown.update(k for k in record if k != "text" and canonical_field(k) is None)
         try:
             if not isinstance(record["text"], str) or not record["text"].strip():
                 raise ValidationError("正文（text）应为非空文字。")
-            doc.text = record["text"]
-            _apply_metadata(doc, metadata)
+            values = parse_metadata(record)
         except ValidationError as exc:
             problems.append(f"第 {number} 行：{exc.message}已跳过。")
             continue
+        doc = SourceDocument(key="", title="", text=record["text"], source_name=name)
+        for attribute, value in values.items():
+            setattr(doc, attribute, value)
         if doc.key in seen:
             problems.append(f"第 {number} 行的 id“{doc.key}”与第 {seen[doc.key]} 行重复，已跳过。")
             continue
@@ -325,7 +266,7 @@ def _front_matter(text: str, problems: list[str]) -> tuple[dict[str, Any], str]:
         if not line or line.startswith("#"):
             continue
         pair = _FRONT_MATTER_LINE.fullmatch(line)
-        canonical = _canonical_field(pair.group(1)) if pair else None
+        canonical = canonical_field(pair.group(1)) if pair else None
         if pair is None or canonical is None:
             problems.append(f"文件开头元数据中的“{line}”无法识别，已忽略。")
             continue
