@@ -527,8 +527,15 @@ def _read_html(name: str, data: bytes) -> ReadResult:
 
 # --- FAQ sheets -------------------------------------------------------------------------------
 
-_QUESTION_HEADERS = ("问题", "问", "question", "q", "咨询内容", "提问", "常见问题")
-_ANSWER_HEADERS = ("答案", "答", "回答", "answer", "a", "答复", "回复", "答复内容")
+# Accepted header names, in order of preference (a 12345 hotline export has 留言主题 and 留言详情).
+_QUESTION_HEADERS = ("问题", "问", "question", "q", "咨询内容", "提问", "常见问题", "留言详情",
+                     "留言内容")  # fmt: skip
+_ANSWER_HEADERS = ("答案", "答", "回答", "answer", "a", "答复", "回复", "答复内容", "答复意见",
+                   "回复内容")  # fmt: skip
+
+
+def _pick(keys: list[str], names: Sequence[str]) -> int | None:
+    return next((keys.index(name) for name in names if name in keys), None)
 
 
 def _header_key(value: object) -> str:
@@ -545,18 +552,16 @@ def _faq_document(
     header_row = 0
     for index, row in enumerate(rows[:5]):
         keys = [_header_key(cell) for cell in row]
-        q = next((i for i, k in enumerate(keys) if k in _QUESTION_HEADERS), None)
-        a = next((i for i, k in enumerate(keys) if k in _ANSWER_HEADERS), None)
+        q, a = _pick(keys, _QUESTION_HEADERS), _pick(keys, _ANSWER_HEADERS)
         if q is not None and a is not None:
             columns, header_row = (q, a), index
             break
     where = f"工作表“{sheet}”" if sheet else f"“{name}”"
     if columns is None:
-        found = "、".join(
-            dict.fromkeys(str(c).strip() for row in rows[:5] for c in row if str(c or "").strip())
-        )
+        first = next((row for row in rows[:5] if any(str(c or "").strip() for c in row)), ())
+        found = "、".join(str(c).strip() for c in first if str(c or "").strip())
         problems.append(
-            f"{where}中找不到问题列和答案列（前 5 行的表头：{found or '无'}）。"
+            f"{where}中找不到问题列和答案列（表头：{found or '无'}）。"
             f"问题列的表头可以是：{'、'.join(_QUESTION_HEADERS)}；"
             f"答案列的表头可以是：{'、'.join(_ANSWER_HEADERS)}。"
         )
