@@ -498,6 +498,9 @@ def test_csv_without_faq_columns() -> None:
 
 
 def test_hotline_export_uses_the_message_and_the_reply() -> None:
-    text = "留言编号,留言主题,留言详情,答复意见\n1,公积金,我想提取公积金，需要什么材料？,请携带身份证办理。\n"
+    text = (
+        "留言编号,留言主题,留言详情,答复意见\n"
+        "1,公积金,我想提取公积金，需要什么材料？,请携带身份证办理。\n"
+    )
     doc = _only(read_source_bytes("12345.csv", text.encode("gb18030")))
     assert doc.faq == [("我想提取公积金，需要什么材料？", "请携带身份证办理。")]
