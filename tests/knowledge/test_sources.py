@@ -336,19 +336,25 @@ def test_pdf_text_layer_is_reflowed_into_paragraphs() -> None:
         "第一条 为了加强对住房公积金的管理，维护住房公积金所有者的合法权益，促进",
         "城镇住房建设，制定本办法。",
         "第二条 本办法适用于全市。",
+        "第三条 缴存基数为职工本人上一年度月平均工资的5%至12%，单位和个人",
+        "同比例缴存。",
+        "办理网址：https://gjj.example.gov.cn/zwfw/2019/0324/tiqu/index.html。",
         "- 1 -",
     ]
     doc = _only(
-        read_source_bytes("办法.pdf", _pdf([page, ["第三条 自发布之日起施行。", "第 2 页"]]))
+        read_source_bytes("办法.pdf", _pdf([page, ["第四条 自发布之日起施行。", "第 2 页"]]))
     )
     assert doc.title == "住房公积金管理办法"
     assert doc.text.splitlines() == [
         "第一条 为了加强对住房公积金的管理，维护住房公积金所有者的合法权益，"
         "促进城镇住房建设，制定本办法。",
         "第二条 本办法适用于全市。",
-        "第三条 自发布之日起施行。",
+        # a full line of Latin letters holds more characters than one of Chinese
+        "第三条 缴存基数为职工本人上一年度月平均工资的5%至12%，单位和个人同比例缴存。",
+        "办理网址：https://gjj.example.gov.cn/zwfw/2019/0324/tiqu/index.html。",
+        "第四条 自发布之日起施行。",
     ]
-    assert [p.clause for p in split_passages(doc.text)] == ["第一条", "第二条", "第三条"]
+    assert [p.clause for p in split_passages(doc.text)] == ["第一条", "第二条", "第三条", "第四条"]
 
 
 def test_scanned_pdf_asks_for_ocr() -> None:

@@ -172,7 +172,7 @@ def _single_document(
     return doc
 
 
-_TITLE_BAD_END = frozenset("。！？；，、：:;!?,")
+_TITLE_BAD_END = frozenset("。！？；，、：:;!?,—-")  # "——" at the end: the title goes on
 _STRUCTURE_START = re.compile(
     r"第[〇零一二三四五六七八九十百千0-9]+[条章节编]|[一二三四五六七八九十]+、|[（(]"
 )
@@ -432,6 +432,11 @@ def _read_pdf(name: str, data: bytes) -> ReadResult:
     return ReadResult([_single_document(name, title, "\n".join(lines))], problems)
 
 
+def _width(line: str) -> int:
+    """Printed width: a Chinese character takes two columns, a Latin letter or digit one."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in line)
+
+
 def _reflow(page_text: str) -> str:
     """Join the visual lines of a PDF page back into paragraphs: a line that runs to the right
     margin and does not end a sentence continues on the next line. Page numbers are dropped."""
@@ -439,10 +444,14 @@ def _reflow(page_text: str) -> str:
     lines = [line for line in lines if line and not _PAGE_NUMBER.fullmatch(line)]
     if not lines:
         return ""
-    full = 0.8 * max(len(line) for line in lines)
+    full = 0.8 * max(map(_width, lines))
     out = [lines[0]]
     for previous, line in itertools.pairwise(lines):
-        if len(previous) >= full and previous[-1] not in _LINE_END and not _LINE_START.match(line):
+        if (
+            _width(previous) >= full
+            and previous[-1] not in _LINE_END
+            and not _LINE_START.match(line)
+        ):
             out[-1] += line
         else:
             out.append(line)
