@@ -18,13 +18,13 @@ from govai.errors import (
     ProviderTimeout,
     UnknownProvider,
 )
-from govai.gateway import EmbeddingRequest, ModelGateway, RerankRequest
+from govai.gateway import EMBED_BATCH_SIZE, EmbeddingRequest, ModelGateway, RerankRequest
 from govai.gateway import service as providers
 from govai.gateway.models import ModelCall
 from govai.gateway.providers import Chunk, ProviderCall, ProviderConfig, ProviderReply
 from govai.governance import audit
 from govai.platform import Platform
-from govai.testing.fake_openai import FakeOpenAI, embed, rerank_score
+from govai.testing.fake_openai import EMBEDDING_DIM, FakeOpenAI, embed, rerank_score
 
 from .conftest import OPERATOR, AddKind, add_remote, call_audits, calls
 
@@ -53,18 +53,23 @@ def logged(row: ModelCall) -> str:
 def test_embeddings_are_batched_with_progress_and_logged_once(
     demo_platform: Platform, gateway: ModelGateway, remote: str, fake_llm: FakeOpenAI
 ) -> None:
-    texts = [f"第{i}条 {PASSAGES[i % 3]}" for i in range(130)]
+    size = EMBED_BATCH_SIZE
+    texts = [f"第{i}条 {PASSAGES[i % 3]}" for i in range(2 * size + 2)]
     seen: list[tuple[int, int]] = []
     result = gateway.embed(
         embedding(texts, remote, Level.INTERNAL),
         OPERATOR,
-        batch_size=64,
         progress=lambda done, total: seen.append((done, total)),
     )
-    assert [len(r.json["input"]) for r in fake_llm.embedding_requests()] == [64, 64, 2]
-    assert seen == [(64, 130), (128, 130), (130, 130)]
+    n = len(texts)
+    assert [len(r.json["input"]) for r in fake_llm.embedding_requests()] == [size, size, 2]
+    assert seen == [(size, n), (2 * size, n), (n, n)]
     assert result.vectors == [pytest.approx(embed(t)) for t in texts]
-    assert (result.provider, result.model, result.dimensions) == (remote, "fake-model", 64)
+    assert (result.provider, result.model, result.dimensions) == (
+        remote,
+        "fake-model",
+        EMBEDDING_DIM,
+    )
     [row] = calls(demo_platform)
     assert (row.status, row.scenario, row.level, row.produce_id) == (
         "ok",
@@ -73,9 +78,9 @@ def test_embeddings_are_batched_with_progress_and_logged_once(
         result.produce_id,
     )
     total = sum(map(len, texts))
-    assert logged(row) == f"文本 130 段，共 {total} 字（原文不记录）"
+    assert logged(row) == f"文本 {n} 段，共 {total} 字（原文不记录）"
     assert "公积金" not in row.masked_input + row.output  # counts, never the text
-    assert row.output == "130 个向量，64 维"
+    assert row.output == f"{n} 个向量，{EMBEDDING_DIM} 维"
     [entry] = call_audits(demo_platform)
     assert entry.object_id == str(row.id) and "成功" in entry.summary
 

@@ -44,7 +44,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 DEFAULT_REPLY = "这是测试模型的默认回答。"
-EMBEDDING_DIM = 64
+EMBEDDING_DIM = 256
 ENDPOINTS = ("chat", "embeddings", "rerank")
 
 ReplyText = str | Callable[[dict[str, Any]], str]
