@@ -149,8 +149,14 @@ def test_jsonl_bad_lines_are_warnings_not_fatal() -> None:
 def test_jsonl_without_any_good_line_is_refused() -> None:
     with pytest.raises(SourceUnreadable) as info:
         read_source_bytes("bad.jsonl", _jsonl("oops", {"id": "x"}))
-    assert "第 1 行不是合法的 JSON" in str(info.value)
+    assert str(info.value) == (
+        "“bad.jsonl”中没有可导入的内容："
+        "第 1 行不是合法的 JSON，已跳过；第 2 行缺少 title、text，已跳过。"
+    )
     assert len(info.value.detail["warnings"]) == 2
+    many = _jsonl(*[f"bad {n}" for n in range(5)])
+    with pytest.raises(SourceUnreadable, match=r"第 3 行不是合法的 JSON，已跳过（共 5 个问题）。$"):
+        read_source_bytes("many.jsonl", many)
 
 
 def test_jsonl_field_longer_than_its_column_is_refused() -> None:

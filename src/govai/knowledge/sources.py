@@ -114,7 +114,9 @@ def read_source_bytes(name: str, data: bytes) -> ReadResult:
         )
     result = reader(name, data)
     if not result.documents:
-        why = "；".join(result.warnings[:3])
+        why = "；".join(warning.rstrip("。") for warning in result.warnings[:3])
+        if len(result.warnings) > 3:
+            why += f"（共 {len(result.warnings)} 个问题）"
         raise SourceUnreadable(
             f"“{name}”中没有可导入的内容{'：' + why if why else '，文件是空的'}。",
             file=name,
