@@ -69,6 +69,37 @@ SETTINGS: tuple[Setting, ...] = (
         "govai",
         "Name written as ContentProducer/ContentPropagator in the AIGC implicit label.",
     ),
+    Setting("index_backend", "bm25s", "Lexical index backend of the knowledge bases."),
+    Setting("kb_top_k", 5, "Passages given to the model as evidence for one answer."),
+    Setting(
+        "kb_embedding_provider",
+        "",
+        "Model provider for dense retrieval (an OpenAI-compatible /v1/embeddings endpoint, "
+        "fused with the lexical ranking by reciprocal rank fusion); empty turns it off.",
+    ),
+    Setting("kb_embedding_model", "", "Embedding model name sent to that provider."),
+    Setting(
+        "kb_rerank_provider",
+        "",
+        "Model provider with a /rerank endpoint that reorders the candidates; empty turns it off.",
+    ),
+    Setting("kb_rerank_model", "", "Rerank model name sent to that provider."),
+    Setting(
+        "qa_min_coverage",
+        0.6,
+        "Share (by IDF weight) of the question's terms the best passage must contain before "
+        "an answer is attempted; below it the question is refused as not covered.",
+    ),
+    Setting(
+        "qa_refusal_text",
+        "抱歉，现有政策资料中没有找到能够回答这个问题的依据，暂时无法答复。",
+        "Fixed text of a refusal when the knowledge base does not cover the question.",
+    ),
+    Setting(
+        "qa_handoff_text",
+        "如需人工帮助，请拨打 12345 政务服务便民热线，或在工作时间转人工客服。",
+        "Hand-off offer shown with every refusal.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

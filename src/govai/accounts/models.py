@@ -35,6 +35,8 @@ class User(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("govai_org.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The highest classification (govai.classification.Level) of material this person may see.
+    clearance: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

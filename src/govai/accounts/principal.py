@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from govai.accounts.roles import Role
+from govai.classification import Level
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class Principal:
     ip: str = ""
     session_id: str = ""
     csrf_token: str = ""
+    clearance: Level = Level.PUBLIC
 
     @property
     def is_anonymous(self) -> bool:
@@ -28,9 +30,9 @@ class Principal:
 
 
 ANONYMOUS = Principal(username="public", roles=frozenset({Role.PUBLIC}))
-SYSTEM = Principal(username="system", via="system")
+SYSTEM = Principal(username="system", via="system", clearance=Level.SECRET)
 
 
 def cli_principal(username: str = "cli") -> Principal:
     """The operator at the server's shell: trusted like the system, recorded under their name."""
-    return Principal(username=username, via="cli")
+    return Principal(username=username, via="cli", clearance=Level.SECRET)

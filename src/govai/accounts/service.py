@@ -25,6 +25,7 @@ from govai.accounts.passwords import (
 )
 from govai.accounts.principal import Principal
 from govai.accounts.roles import ADMIN_TRIAD, DEPT_GRANTABLE, Role, parse_roles
+from govai.classification import Level
 from govai.errors import (
     AccountLocked,
     AuthenticationError,
@@ -369,6 +370,7 @@ def principal_for(
         ip=ip,
         session_id=session_id,
         csrf_token=csrf_token,
+        clearance=Level(user.clearance),
     )
 
 

@@ -1,12 +1,15 @@
-"""Demo content for a fictional city (示范市): organisations, one account per role, word list.
+"""Demo content for a fictional city (示范市): organisations, one account per role, word list,
+and two knowledge bases.
 
-Everything here is written by the project. The passwords are printed by ``make demo`` and are for
-a local trial only: change or disable these accounts before real use.
+Everything here is written by the project, except the four national regulations in ``kb/``
+(official texts, which 著作权法 第五条 leaves free to use). The passwords are printed by
+``make demo`` and are for a local trial only: change or disable these accounts before real use.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -14,6 +17,8 @@ from govai.accounts import service as accounts
 from govai.accounts.models import User
 from govai.accounts.principal import Principal
 from govai.gateway import words as wordlists
+from govai.knowledge import service as kb_service
+from govai.knowledge.importer import import_files
 from govai.platform import Platform
 
 
@@ -72,6 +77,7 @@ def load_demo(platform: Platform, actor: Principal) -> list[DemoAccount]:
                     platform.settings,
                 )
     load_demo_words(platform, actor)
+    load_demo_knowledge(platform, actor)
     return list(ACCOUNTS)
 
 
@@ -92,3 +98,45 @@ def load_demo_words(platform: Platform, actor: Principal) -> None:
         for word, action in DEMO_WORDS:
             if word not in existing:
                 wordlists.add_word(session, actor, word, list_name="demo", action=action)
+
+
+KB_DIR = Path(__file__).parent / "kb"
+# (name, title, org, public, level, files): real national regulations (public domain: 著作权法
+# 第五条) and a few local documents written by the project for the demo city 示范市.
+DEMO_KBS: tuple[tuple[str, str, str, bool, str, tuple[str, ...]], ...] = (
+    (
+        "policy",
+        "示范市政策问答",
+        "city",
+        True,
+        "公开",
+        (
+            "zhufang-gongjijin.md",
+            "shiye-baoxian.md",
+            "juzhuzheng.md",
+            "shehui-jiuzhu.md",
+            "示范市住房公积金提取常见问题.csv",
+            "gongjijin-tiqu-2012.md",
+        ),
+    ),
+    (
+        "hotline-guide",
+        "12345热线工作规程",
+        "city-12345",
+        False,
+        "内部",
+        ("rexian-gongdan-guicheng.md",),
+    ),
+)
+
+
+def load_demo_knowledge(platform: Platform, actor: Principal) -> None:
+    """Create the demo knowledge bases and import their files; existing ones are left alone."""
+    for name, title, org, public, level, files in DEMO_KBS:
+        with platform.db.session() as session:
+            if any(s.kb.name == name for s in kb_service.summaries(session, actor)):
+                continue
+            kb_service.create_kb(
+                session, actor, kb_service.NewKnowledgeBase(name, title, org, public, level)
+            )
+        import_files(platform.db, actor, name, [KB_DIR / f for f in files])

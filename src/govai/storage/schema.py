@@ -3,8 +3,17 @@
 from govai.accounts import models as accounts_models
 from govai.gateway import models as gateway_models
 from govai.governance import models as governance_models
+from govai.knowledge import models as knowledge_models
+from govai.scenarios.qa import models as qa_models
 from govai.storage.base import Base
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "gateway_models", "governance_models", "metadata"]
+__all__ = [
+    "accounts_models",
+    "gateway_models",
+    "governance_models",
+    "knowledge_models",
+    "metadata",
+    "qa_models",
+]

@@ -1,0 +1,323 @@
+"""Search over a knowledge base, with the asker's permissions and the documents' validity.
+
+The :class:`Retriever` keeps each knowledge base's lexical index loaded, keyed by the base's
+``index_version``: when an import (in this or another process) bumps the version, the next
+search loads the persisted index of that version from ``GOVAI_HOME/indexes`` or builds it from
+the tokens stored with the passages. Filters are weights over the index rows, applied inside the
+index's scoring:
+
+- documents above the asker's clearance, and 已废止 documents, weigh 0 (never returned, so they
+  never ground an answer);
+- 已修改 (superseded) versions weigh 0.5 and 尚未生效 ones 0.8, so the current text ranks first.
+
+Optional stages, off by default: dense retrieval through an embeddings endpoint fused by
+reciprocal rank fusion, and a rerank endpoint over the fused candidates (both through the model
+gateway, so provider approval, data levels and the call log apply).
+
+Each hit also carries ``coverage``: the share, by IDF weight, of the query's own terms (a
+synonym counts) found in the passage. The Q&A scenario refuses when the best coverage is low —
+the question's key terms are simply not in the knowledge base.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import select
+
+from govai.accounts.principal import Principal
+from govai.classification import Level
+from govai.knowledge import service
+from govai.knowledge.index import LexicalIndex, get_index_backend
+from govai.knowledge.models import KbDocument, KbPassage, KnowledgeBase
+from govai.knowledge.provenance import Status
+from govai.knowledge.text import Lexicon, Tokenizer, get_tokenizer
+from govai.settings import Settings
+from govai.storage.db import Database
+
+STATUS_WEIGHT: dict[str, float] = {
+    Status.CURRENT: 1.0,
+    Status.PENDING: 0.8,
+    Status.AMENDED: 0.5,
+    Status.REPEALED: 0.0,
+}
+CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage_id: int
+    doc_id: str
+    title: str
+    clause: str
+    chapter: str
+    text: str
+    score: float
+    status: str
+    doc_number: str = ""
+    issuer: str = ""
+    issued_on: date | None = None
+    effective_on: date | None = None
+    level: Level = Level.PUBLIC
+    coverage: float = 0.0
+
+    @property
+    def citation(self) -> str:
+        """《住房公积金管理条例》第二十四条 — how the clause is cited in an answer."""
+        return f"《{self.title}》{self.clause}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "clause": self.clause,
+            "text": self.text,
+            "score": round(self.score, 4),
+            "status": self.status,
+        }
+
+
+@dataclass
+class SearchResult:
+    kb: str
+    query: str
+    hits: list[Hit]
+    terms: list[str] = field(default_factory=list)
+
+    @property
+    def best_coverage(self) -> float:
+        return max((h.coverage for h in self.hits), default=0.0)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"query": self.query, "hits": [h.as_dict() for h in self.hits]}
+
+
+@dataclass
+class LoadedIndex:
+    """One knowledge base's index with the row → passage mapping and what the filters need."""
+
+    version: int
+    index: LexicalIndex
+    passage_ids: np.ndarray
+    doc_ids: np.ndarray
+    df: dict[str, int]
+    doc_level: dict[int, int]
+    doc_status: dict[int, str]
+    _weights: dict[int, np.ndarray] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.passage_ids)
+
+    def idf(self, term: str) -> float:
+        n = len(self.passage_ids)
+        df = self.df.get(term, 0)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def weights(self, clearance: Level) -> np.ndarray:
+        """Per-row weights for an asker of ``clearance`` (cached)."""
+        cached = self._weights.get(int(clearance))
+        if cached is not None:
+            return cached
+        per_doc = {
+            doc: (STATUS_WEIGHT.get(self.doc_status[doc], 1.0) if level <= clearance else 0.0)
+            for doc, level in self.doc_level.items()
+        }
+        lookup = np.vectorize(lambda d: per_doc.get(int(d), 0.0), otypes=[np.float32])
+        weights = lookup(self.doc_ids) if len(self.doc_ids) else np.zeros(0, np.float32)
+        self._weights[int(clearance)] = weights
+        return weights
+
+
+class Retriever:
+    """Searches knowledge bases; one per process (the web app keeps one for its lifetime)."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self._loaded: dict[int, LoadedIndex] = {}
+        self._lock = threading.Lock()
+
+    # -- indexes
+
+    def index_dir(self, kb_id: int) -> Path:
+        return self.settings.home_path / "indexes" / f"kb-{kb_id}"
+
+    def index_for(self, kb: KnowledgeBase) -> LoadedIndex:
+        loaded = self._loaded.get(kb.id)
+        if loaded is not None and loaded.version == kb.index_version:
+            return loaded
+        with self._lock:
+            loaded = self._loaded.get(kb.id)
+            if loaded is None or loaded.version != kb.index_version:
+                loaded = self._load_or_build(kb.id, kb.index_version)
+                self._loaded[kb.id] = loaded
+        return loaded
+
+    def _load_or_build(self, kb_id: int, version: int) -> LoadedIndex:
+        backend = get_index_backend(self.settings.index_backend)
+        path = self.index_dir(kb_id) / f"v{version}-{backend.name}"
+        with self.db.read() as session:
+            docs = session.execute(
+                select(KbDocument.id, KbDocument.level, KbDocument.status).where(
+                    KbDocument.kb_id == kb_id
+                )
+            ).all()
+            doc_level = {d: lvl for d, lvl, _ in docs}
+            doc_status = {d: st for d, _, st in docs}
+            meta_file = path / "rows.json"
+            if meta_file.exists():
+                meta = json.loads(meta_file.read_text(encoding="utf-8"))
+                return LoadedIndex(
+                    version,
+                    backend.load(path / "index"),
+                    np.asarray(meta["passage_ids"], dtype=np.int64),
+                    np.asarray(meta["doc_ids"], dtype=np.int64),
+                    meta["df"],
+                    doc_level,
+                    doc_status,
+                )
+            rows = session.execute(
+                select(KbPassage.id, KbPassage.document_id, KbPassage.tokens)
+                .where(KbPassage.kb_id == kb_id)
+                .order_by(KbPassage.id)
+            ).all()
+        corpus = [tokens.split() for _, _, tokens in rows]
+        df: Counter[str] = Counter()
+        for toks in corpus:
+            df.update(set(toks))
+        index = backend.build(corpus)
+        loaded = LoadedIndex(
+            version,
+            index,
+            np.asarray([r[0] for r in rows], dtype=np.int64),
+            np.asarray([r[1] for r in rows], dtype=np.int64),
+            dict(df),
+            doc_level,
+            doc_status,
+        )
+        self._save(path, loaded)
+        return loaded
+
+    def _save(self, path: Path, loaded: LoadedIndex) -> None:
+        """Persist the index of one version and drop older versions of the same base."""
+        tmp = path.with_name(path.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        loaded.index.save(tmp / "index")
+        meta = {
+            "passage_ids": loaded.passage_ids.tolist(),
+            "doc_ids": loaded.doc_ids.tolist(),
+            "df": loaded.df,
+        }
+        (tmp / "rows.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        shutil.rmtree(path, ignore_errors=True)
+        try:
+            tmp.rename(path)
+        except OSError:  # another process saved the same version first
+            shutil.rmtree(tmp, ignore_errors=True)
+        for old in path.parent.iterdir():
+            if old != path and not old.name.endswith(".tmp"):
+                shutil.rmtree(old, ignore_errors=True)
+
+    def lexicon(self) -> Lexicon:
+        with self.db.read() as session:
+            return service.lexicon(session)
+
+    def tokenizer(self) -> Tokenizer:
+        return get_tokenizer(self.lexicon())
+
+    # -- search
+
+    def search(
+        self,
+        kb_name: str,
+        query: str,
+        actor: Principal,
+        *,
+        top_k: int = 5,
+    ) -> SearchResult:
+        with self.db.read() as session:
+            kb = service.get_kb(session, kb_name, actor)
+            clearance = min(service.clearance_for(actor), Level.SECRET)
+            if kb.public and actor.user_id is None and actor.via not in ("cli", "system"):
+                clearance = Level.PUBLIC
+            lexicon = service.lexicon(session)
+        loaded = self.index_for(kb)
+        tokenizer = get_tokenizer(lexicon)
+        terms = tokenizer.tokens(query)
+        query_tokens = tokenizer.query_tokens(query)
+        if not query_tokens or not len(loaded):
+            return SearchResult(kb.name, query, [], terms)
+        ranked = loaded.index.search(
+            query_tokens, max(top_k, CANDIDATES), weights=loaded.weights(clearance)
+        )
+        ranked = ranked[:top_k]
+        hits = self._hits(loaded, ranked, terms, lexicon, tokenizer)
+        return SearchResult(kb.name, query, hits, terms)
+
+    def _hits(
+        self,
+        loaded: LoadedIndex,
+        ranked: Sequence[tuple[int, float]],
+        terms: list[str],
+        lexicon: Lexicon,
+        tokenizer: Tokenizer,
+    ) -> list[Hit]:
+        ids = [int(loaded.passage_ids[row]) for row, _ in ranked]
+        if not ids:
+            return []
+        with self.db.read() as session:
+            rows = {
+                p.id: (p, d)
+                for p, d in session.execute(
+                    select(KbPassage, KbDocument)
+                    .join(KbDocument, KbDocument.id == KbPassage.document_id)
+                    .where(KbPassage.id.in_(ids))
+                )
+            }
+        alternatives = {t: _alternatives(t, lexicon, tokenizer) for t in set(terms)}
+        weights = {t: loaded.idf(t) for t in set(terms)}
+        total = sum(weights[t] for t in terms) or 1.0
+        hits = []
+        for (_, score), pid in zip(ranked, ids, strict=True):
+            if pid not in rows:  # deleted since the index was loaded
+                continue
+            passage, doc = rows[pid]
+            present = set(passage.tokens.split())
+            covered = sum(weights[t] for t in terms if alternatives[t] & present)
+            hits.append(
+                Hit(
+                    passage_id=pid,
+                    doc_id=doc.key,
+                    title=doc.title,
+                    clause=passage.clause,
+                    chapter=passage.chapter,
+                    text=passage.text,
+                    score=float(score),
+                    status=doc.status,
+                    doc_number=doc.doc_number,
+                    issuer=doc.issuer,
+                    issued_on=doc.issued_on,
+                    effective_on=doc.effective_on,
+                    level=Level(doc.level),
+                    coverage=covered / total,
+                )
+            )
+        return hits
+
+
+def _alternatives(term: str, lexicon: Lexicon, tokenizer: Tokenizer) -> set[str]:
+    """The term and the tokens of its synonyms: any of them in a passage covers the term."""
+    found = {term}
+    for synonym in lexicon.expansions(term):
+        found.update(tokenizer.tokens(synonym))
+    return found
