@@ -36,7 +36,10 @@ from sqlalchemy import select
 
 from govai.accounts.principal import Principal
 from govai.classification import Level
+from govai.accounts.principal import SYSTEM
+from govai.gateway import ModelGateway, RerankRequest
 from govai.knowledge import service
+from govai.knowledge.dense import GatewayEncoder, VectorIndex, reciprocal_rank_fusion
 from govai.knowledge.index import LexicalIndex, get_index_backend
 from govai.knowledge.models import KbDocument, KbPassage, KnowledgeBase
 from govai.knowledge.provenance import Status
@@ -51,6 +54,7 @@ STATUS_WEIGHT: dict[str, float] = {
     Status.REPEALED: 0.0,
 }
 CANDIDATES = 50
+RERANK_CANDIDATES = 20
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ class LoadedIndex:
     df: dict[str, int]
     doc_level: dict[int, int]
     doc_status: dict[int, str]
+    dense: VectorIndex | None = None
     _weights: dict[int, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -140,11 +145,26 @@ class LoadedIndex:
 class Retriever:
     """Searches knowledge bases; one per process (the web app keeps one for its lifetime)."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(
+        self, db: Database, settings: Settings, gateway: ModelGateway | None = None
+    ) -> None:
         self.db = db
         self.settings = settings
+        self._gateway = gateway
         self._loaded: dict[int, LoadedIndex] = {}
         self._lock = threading.Lock()
+
+    @property
+    def gateway(self) -> ModelGateway:
+        if self._gateway is None:
+            self._gateway = ModelGateway(self.db, self.settings)
+        return self._gateway
+
+    def _dense_meta(self) -> dict[str, str] | None:
+        provider = str(self.settings.kb_embedding_provider)
+        if not provider:
+            return None
+        return {"provider": provider, "model": str(self.settings.kb_embedding_model)}
 
     # -- indexes
 
@@ -176,7 +196,7 @@ class Retriever:
             meta_file = path / "rows.json"
             if meta_file.exists():
                 meta = json.loads(meta_file.read_text(encoding="utf-8"))
-                return LoadedIndex(
+                loaded = LoadedIndex(
                     version,
                     backend.load(path / "index"),
                     np.asarray(meta["passage_ids"], dtype=np.int64),
@@ -185,6 +205,7 @@ class Retriever:
                     doc_level,
                     doc_status,
                 )
+                return self._with_dense(path, loaded)
             rows = session.execute(
                 select(KbPassage.id, KbPassage.document_id, KbPassage.tokens)
                 .where(KbPassage.kb_id == kb_id)
@@ -205,6 +226,43 @@ class Retriever:
             doc_status,
         )
         self._save(path, loaded)
+        return self._with_dense(path, loaded)
+
+    def _with_dense(self, path: Path, loaded: LoadedIndex) -> LoadedIndex:
+        """Attach the passage vectors when dense retrieval is on, embedding them (through the
+        gateway, one call per classification level) the first time."""
+        wanted = self._dense_meta()
+        if wanted is None or not len(loaded):
+            return loaded
+        dense_dir = path / "dense"
+        if dense_dir.exists():
+            index = VectorIndex.load(dense_dir)
+            if dict(index.meta) == wanted:
+                loaded.dense = index
+                return loaded
+        with self.db.read() as session:
+            rows = dict(
+                session.execute(
+                    select(KbPassage.id, KbDocument.title + "\n" + KbPassage.text)
+                    .join(KbDocument, KbDocument.id == KbPassage.document_id)
+                    .where(KbPassage.id.in_([int(i) for i in loaded.passage_ids]))
+                ).all()
+            )
+        texts = [rows[int(pid)] for pid in loaded.passage_ids]
+        levels = [loaded.doc_level[int(d)] for d in loaded.doc_ids]
+        vectors: np.ndarray | None = None
+        for level in sorted(set(levels)):
+            positions = [i for i, lvl in enumerate(levels) if lvl == level]
+            encoder = GatewayEncoder(
+                self.gateway, SYSTEM, wanted["provider"], wanted["model"], Level(level)
+            )
+            part = encoder.encode([texts[i] for i in positions])
+            if vectors is None:
+                vectors = np.zeros((len(texts), part.shape[1]), dtype=np.float32)
+            vectors[positions] = part
+        assert vectors is not None
+        loaded.dense = VectorIndex.build(vectors, meta=wanted)
+        loaded.dense.save(dense_dir)
         return loaded
 
     def _save(self, path: Path, loaded: LoadedIndex) -> None:
@@ -257,12 +315,64 @@ class Retriever:
         query_tokens = tokenizer.query_tokens(query)
         if not query_tokens or not len(loaded):
             return SearchResult(kb.name, query, [], terms)
-        ranked = loaded.index.search(
-            query_tokens, max(top_k, CANDIDATES), weights=loaded.weights(clearance)
-        )
+        weights = loaded.weights(clearance)
+        ranked = loaded.index.search(query_tokens, max(top_k, CANDIDATES), weights=weights)
+        if loaded.dense is not None:
+            ranked = self._fuse(ranked, loaded.dense, query, actor, clearance, weights, top_k)
+        if self.settings.kb_rerank_provider and ranked:
+            ranked = self._rerank(ranked, loaded, query, actor)
         ranked = ranked[:top_k]
         hits = self._hits(loaded, ranked, terms, lexicon, tokenizer)
         return SearchResult(kb.name, query, hits, terms)
+
+    def _fuse(
+        self,
+        lexical: list[tuple[int, float]],
+        dense: VectorIndex,
+        query: str,
+        actor: Principal,
+        clearance: Level,
+        weights: np.ndarray,
+        top_k: int,
+    ) -> list[tuple[int, float]]:
+        meta = self._dense_meta()
+        assert meta is not None
+        level = Level.PUBLIC if clearance == Level.PUBLIC else Level.INTERNAL
+        encoder = GatewayEncoder(
+            self.gateway, actor, meta["provider"], meta["model"], level, scenario="knowledge.query"
+        )
+        vector = encoder.encode([query])[0]
+        nearest = dense.search(vector, max(top_k, CANDIDATES), weights=weights)
+        return reciprocal_rank_fusion([[r for r, _ in lexical], [r for r, _ in nearest]])
+
+    def _rerank(
+        self,
+        ranked: list[tuple[int, float]],
+        loaded: LoadedIndex,
+        query: str,
+        actor: Principal,
+    ) -> list[tuple[int, float]]:
+        head = ranked[:RERANK_CANDIDATES]
+        ids = [int(loaded.passage_ids[row]) for row, _ in head]
+        with self.db.read() as session:
+            texts = dict(
+                session.execute(select(KbPassage.id, KbPassage.text).where(KbPassage.id.in_(ids)))
+                .all()
+            )
+        level = max(Level(loaded.doc_level[int(loaded.doc_ids[row])]) for row, _ in head)
+        scores = self.gateway.rerank(
+            RerankRequest(
+                "knowledge.rerank",
+                query,
+                [texts.get(i, "") for i in ids],
+                level,  # weights kept every passage at or below the asker's clearance
+                str(self.settings.kb_rerank_provider),
+                str(self.settings.kb_rerank_model),
+            ),
+            actor,
+        )
+        order = sorted(range(len(head)), key=lambda i: -scores[i])
+        return [(head[i][0], float(scores[i])) for i in order] + ranked[RERANK_CANDIDATES:]
 
     def _hits(
         self,
