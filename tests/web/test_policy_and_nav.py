@@ -80,12 +80,12 @@ def test_nav_roles_match_the_route_policy(app_client: ClientFactory, item: NavIt
 
 
 NAV_BY_ROLE = {
-    "staff": ["我的账号"],
-    "reviewer": ["我的账号"],
-    "deptadmin": ["机构管理", "用户管理", "我的账号"],
-    "sysadmin": ["机构管理", "模型服务", "我的账号"],
-    "secadmin": ["用户管理", "模型服务", "敏感词", "我的账号"],
-    "auditor": ["审计日志", "我的账号"],
+    "staff": ["知识库", "我的账号"],
+    "reviewer": ["知识库", "我的账号"],
+    "deptadmin": ["机构管理", "用户管理", "知识库", "我的账号"],
+    "sysadmin": ["机构管理", "模型服务", "知识库", "我的账号"],
+    "secadmin": ["用户管理", "模型服务", "敏感词", "知识库", "我的账号"],
+    "auditor": ["审计日志", "知识库", "我的账号"],
 }
 
 

@@ -38,7 +38,10 @@ def _demo_values(platform: Platform) -> dict[str, str]:
         "username": "staff",
         "code": "city-hrss",
         "token_id": str(token_id),
-        "name": "extractive",
+        "name": "extractive",  # a model provider; no knowledge base has this name (→ 404)
+        "model": "policy",  # the demo's public knowledge base
+        "group_id": "999999",
+        "job_id": "no-such-job",
     }
 
 
@@ -142,6 +145,25 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/users"): "allow(dept_admin, sec_admin)",
     ("POST", "/api/users"): "allow(dept_admin, sec_admin)",
     ("GET", "/api/audit"): "allow(auditor)",
+    # 智能问答 + 资料检索
+    ("GET", "/chat"): "PUBLIC",
+    ("GET", "/kb"): "ANY_USER",
+    ("POST", "/kb"): "allow(dept_admin, sys_admin)",
+    ("GET", "/kb/lexicon"): "allow(dept_admin, sys_admin)",
+    ("POST", "/kb/lexicon"): "allow(dept_admin, sys_admin)",
+    ("POST", "/kb/lexicon/{group_id}/remove"): "allow(dept_admin, sys_admin)",
+    ("GET", "/kb/{name}"): "ANY_USER",
+    ("POST", "/kb/{name}/import"): "allow(dept_admin, staff, sys_admin)",
+    ("GET", "/kb/{name}/import/{job_id}"): "allow(dept_admin, staff, sys_admin)",
+    ("POST", "/kb/{name}/delete"): "allow(dept_admin, sys_admin)",
+    ("GET", "/kb/{name}/search"): "ANY_USER",
+    ("POST", "/api/ask"): "PUBLIC",
+    ("GET", "/api/kb"): "PUBLIC",
+    ("GET", "/api/kb/{name}/search"): "PUBLIC",
+    ("POST", "/api/kb/{name}/import"): "allow(dept_admin, staff, sys_admin)",
+    ("GET", "/v1/models"): "PUBLIC",
+    ("GET", "/v1/models/{model}"): "PUBLIC",
+    ("POST", "/v1/chat/completions"): "PUBLIC",
 }
 
 
@@ -151,7 +173,8 @@ def test_policy_table_is_the_reviewed_one(app_client: ClientFactory) -> None:
 
 
 def test_auditor_has_no_write_routes_beyond_own_account(app_client: ClientFactory) -> None:
-    """三员分立: the security auditor reads the trail and changes nothing else."""
+    """三员分立: the security auditor reads the trail and changes nothing else (asking a question,
+    which anyone may do, changes nothing either)."""
     policies: dict[tuple[str, str], Policy] = app_client().app.state.policies
     auditor = Principal("auditor", user_id=1, roles=frozenset({Role.AUDITOR}))
     writes = sorted(
@@ -161,6 +184,8 @@ def test_auditor_has_no_write_routes_beyond_own_account(app_client: ClientFactor
         "/account/password",
         "/account/tokens",
         "/account/tokens/{token_id}/revoke",
+        "/api/ask",
         "/login",
         "/logout",
+        "/v1/chat/completions",
     ]

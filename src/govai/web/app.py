@@ -2,6 +2,11 @@
 
 Routers live in :mod:`govai.web.routes`; each route declares who may call it
 (:mod:`govai.web.policy`), and building the app fails if one does not.
+
+The long-lived services are created here once per app and kept on ``app.state``, so what they
+hold in memory is shared by every request: the model gateway (its sensitive-word cache), the
+retriever (the loaded lexical indexes of the knowledge bases), the Q&A service built on both,
+and the registry of background imports started from the console.
 """
 
 from __future__ import annotations
@@ -11,12 +16,28 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
+from govai.gateway import ModelGateway
+from govai.knowledge.retrieval import Retriever
 from govai.platform import Platform
+from govai.scenarios.qa import QaService
 from govai.web import errors
 from govai.web.auth import PRE_CSRF_COOKIE, add_security_headers
 from govai.web.policy import collect_policies
 from govai.web.render import STATIC_DIR
-from govai.web.routes import account, api, audit, auth, home, models, orgs, users, words
+from govai.web.routes import (
+    account,
+    api,
+    audit,
+    auth,
+    chat,
+    home,
+    kb,
+    models,
+    openai_api,
+    orgs,
+    users,
+    words,
+)
 
 
 def create_app(platform: Platform) -> FastAPI:
@@ -27,10 +48,16 @@ def create_app(platform: Platform) -> FastAPI:
         openapi_url=None,
     )
     app.state.platform = platform
-    for module in (auth, home, orgs, users, models, words, audit, account, api):
+    app.state.gateway = ModelGateway(platform.db, platform.settings)
+    app.state.retriever = Retriever(platform.db, platform.settings)
+    app.state.qa = QaService(platform.db, platform.settings, app.state.retriever, app.state.gateway)
+    app.state.imports = kb.ImportJobs()
+    routers = (auth, home, chat, kb, orgs, users, models, words, audit, account, api, openai_api)
+    for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
+    openai_api.install_errors(app)  # /v1 answers errors in OpenAI's shape
 
     @app.middleware("http")
     async def _headers(

@@ -3,13 +3,21 @@
 Authenticate with ``Authorization: Bearer govai_…`` (no CSRF token needed), or with the console
 session cookie plus the ``X-CSRF-Token`` header for state-changing calls. Errors share the shape
 ``{"error": {"code", "message", "detail"?}}``.
+
+智能问答 (``POST /api/ask``) and the knowledge-base reads are open to anonymous callers too: the
+knowledge service limits them to public knowledge bases and 公开 documents. An anonymous POST
+follows the console's rule for callers without a session — the double-submit token of the
+``govai_csrf`` cookie repeated in ``X-CSRF-Token`` (the citizen chat page does this); a script
+without a browser uses an API token, or ``/v1/chat/completions``, which takes no cookies at all.
+Every answer carries the AIGC implicit label in the ``X-AIGC-Label`` header as well as in the body.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
@@ -17,10 +25,16 @@ from govai.accounts import service as accounts
 from govai.accounts.principal import Principal
 from govai.accounts.roles import Role
 from govai.errors import DatabaseUnavailable
+from govai.gateway.labels import implicit_label_json
 from govai.governance import audit
+from govai.knowledge import service as knowledge
+from govai.knowledge.importer import import_uploads
+from govai.scenarios.qa import Answer
 from govai.web.auth import platform_of
 from govai.web.policy import Anyone, AnyUser, allow
 from govai.web.routes.audit import audit_filter
+from govai.web.routes.chat import qa_of
+from govai.web.routes.kb import kb_row, read_uploads, retriever_of
 from govai.web.views import audit_json, org_tree, user_json
 
 router = APIRouter(prefix="/api")
@@ -28,6 +42,8 @@ OrgReader = Annotated[Principal, Depends(allow(Role.SYS_ADMIN, Role.SEC_ADMIN, R
 OrgAdmin = Annotated[Principal, Depends(allow(Role.SYS_ADMIN, Role.DEPT_ADMIN))]
 UserAdmin = Annotated[Principal, Depends(allow(Role.SEC_ADMIN, Role.DEPT_ADMIN))]
 Auditor = Annotated[Principal, Depends(allow(Role.AUDITOR))]
+KbEditor = Annotated[Principal, Depends(allow(Role.STAFF, Role.DEPT_ADMIN, Role.SYS_ADMIN))]
+MAX_HISTORY = 20
 
 
 class NewOrgIn(BaseModel):
@@ -43,6 +59,19 @@ class NewUserIn(BaseModel):
     org: str
     roles: list[str]
     password: str
+
+
+class AskIn(BaseModel):
+    kb: str = Field(max_length=64)
+    question: str = Field(max_length=4000)
+    history: list[str] = Field(default_factory=list, max_length=MAX_HISTORY)
+
+
+def answer_response(answer: Answer) -> JSONResponse:
+    """The answer as JSON, with its implicit label also in the ``X-AIGC-Label`` header."""
+    return JSONResponse(
+        answer.as_dict(), headers={"X-AIGC-Label": implicit_label_json(answer.aigc)}
+    )
 
 
 @router.get("/health")
@@ -140,3 +169,52 @@ def audit_entries(
     with platform_of(request).db.read() as session:  # search() clamps limit and offset
         rows, total = audit.search(session, flt, limit=limit, offset=offset)
         return {"total": total, "items": [audit_json(e) for e in rows]}
+
+
+@router.post("/ask")
+def ask(request: Request, principal: Anyone, body: AskIn) -> JSONResponse:
+    channel = "api" if principal.via == "token" else "web"
+    answer = qa_of(request).ask(
+        body.kb, body.question, principal, history=body.history, channel=channel
+    )
+    return answer_response(answer)
+
+
+@router.get("/kb")
+def kb_list(request: Request, principal: Anyone) -> dict[str, Any]:
+    with platform_of(request).db.read() as session:
+        items = []
+        for summary in knowledge.summaries(session, principal):
+            row = kb_row(summary)
+            row["manage"] = knowledge.can_manage(session, principal, summary.kb)
+            items.append(row)
+    return {"items": items}
+
+
+@router.get("/kb/{name}/search")
+def kb_search(
+    request: Request,
+    principal: Anyone,
+    name: str,
+    q: Annotated[str, Query(min_length=1, max_length=1000)],
+    top_k: Annotated[int, Query(ge=1, le=50)] = 5,
+) -> dict[str, object]:
+    """The shape of ``govai kb search --json``: ``{"query", "hits": [...]}``."""
+    return retriever_of(request).search(name, q, principal, top_k=top_k).as_dict()
+
+
+@router.post("/kb/{name}/import")
+def kb_import(
+    request: Request,
+    principal: KbEditor,
+    name: str,
+    files: Annotated[list[UploadFile] | None, File()] = None,
+) -> dict[str, object]:
+    """Import the uploaded files at once and return the import report (with the index built)."""
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        knowledge.get_kb(session, name, principal, manage=True)  # 404 / 403 before reading
+    report = import_uploads(platform.db, principal, name, read_uploads(files or []))
+    with platform.db.read() as session:
+        retriever_of(request).index_for(knowledge.get_kb(session, name, principal))
+    return report.as_dict()
