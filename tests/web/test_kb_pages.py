@@ -9,7 +9,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import update
 
+from govai.accounts.models import User
+from govai.classification import Level
 from govai.platform import Platform
 
 from .conftest import ClientFactory, ConsoleClient
@@ -239,6 +242,20 @@ def test_search_page_cites_highlights_and_respects_clearance(
     assert "《公积金窗口核验指引》第三条" in guide
     empty = staff.get(f"/kb/{PUBLIC_KB}/search").text
     assert "找到" not in empty and 'name="q"' in empty
+
+
+def test_a_user_cleared_for_public_material_only_never_sees_internal_documents(
+    app_client: ClientFactory, content: Platform
+) -> None:
+    with content.db.session() as session:
+        session.execute(
+            update(User).where(User.username == "staff").values(clearance=int(Level.PUBLIC))
+        )
+    staff = app_client("staff")
+    guide = staff.get(f"/kb/{PUBLIC_KB}/search", params={"q": "绿色通道编号"}).text
+    assert "核验指引" not in guide and "不高于“公开”" in guide
+    assert "公积金窗口核验指引" not in staff.get(f"/kb/{PUBLIC_KB}").text
+    assert "示范市住房公积金提取管理办法" in staff.get(f"/kb/{PUBLIC_KB}").text
 
 
 # ---------------------------------------------------------------- lexicon and deleting

@@ -15,12 +15,14 @@ import httpx
 import openai
 import pytest
 import uvicorn
+from starlette.testclient import TestClient
 
 from govai.accounts import service as accounts
 from govai.accounts.principal import cli_principal
 from govai.gateway.labels import EXPLICIT_LABEL
 from govai.platform import Platform
 from govai.web.app import create_app
+from govai.web.policy import Anyone
 
 from .conftest import ClientFactory
 from .kb_content import INTERNAL_KB, PUBLIC_KB, UPLOAD_KB, load_kb_content
@@ -237,6 +239,21 @@ def test_errors_come_in_openai_shape(server: str, sdk: Sdk, content: Platform) -
         assert response.status_code == status, (path, response.text)
         assert_openai_error(response.json(), kind, code)
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_unexpected_failure_is_a_server_error_without_internals(content: Platform) -> None:
+    app = create_app(content)
+
+    @app.get("/v1/boom")
+    def boom(principal: Anyone) -> None:
+        raise RuntimeError("secret internals /etc/passwd")
+
+    with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as client:
+        response = client.get("/v1/boom")
+    assert response.status_code == 500
+    assert_openai_error(response.json(), "server_error", "internal_error")
+    assert "secret internals" not in response.text
+    assert response.headers["X-Frame-Options"] == "DENY"
 
 
 def test_cookies_are_ignored_on_v1(app_client: ClientFactory, content: Platform) -> None:
