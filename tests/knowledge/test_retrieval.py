@@ -94,3 +94,10 @@ def test_admin_synonym_takes_effect_without_reimport(kb_platform: Platform) -> N
         service.add_lexicon_group(session, OPERATOR, ["出境定居", "移居海外"])
     hits = retriever.search("kt", "移居海外", OPERATOR).hits
     assert hits and hits[0].clause == "第二十四条"
+
+
+def test_console_path_names_cannot_be_taken(demo_platform: Platform) -> None:
+    from govai.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="保留"):
+        make_kb(demo_platform, "lexicon")

@@ -230,3 +230,11 @@ def test_staff_search_respects_clearance(demo_platform: Platform) -> None:
     assert names == {"policy"}
     hits = retriever.search("hotline-guide", "工单派发时限", OPERATOR).hits
     assert hits and hits[0].title == "示范市12345热线工单办理规程"
+
+
+def test_stream_gives_the_checked_answer_whole(qa: QaService) -> None:
+    answer = qa.ask("policy", "辞职了公积金能取出来吗", ANONYMOUS)
+    pieces = list(qa.stream(answer))
+    assert pieces[0] == EXPLICIT_LABEL + "\n"
+    assert len(pieces) > 2
+    assert "".join(pieces[1:]) == answer.body

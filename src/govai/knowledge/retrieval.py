@@ -311,7 +311,7 @@ class Retriever:
             lexicon = service.lexicon(session)
         loaded = self.index_for(kb)
         tokenizer = get_tokenizer(lexicon)
-        terms = tokenizer.tokens(query)
+        terms = _content_terms(tokenizer.tokens(query))
         query_tokens = tokenizer.query_tokens(query)
         if not query_tokens or not len(loaded):
             return SearchResult(kb.name, query, [], terms)
@@ -356,8 +356,9 @@ class Retriever:
         ids = [int(loaded.passage_ids[row]) for row, _ in head]
         with self.db.read() as session:
             texts = dict(
-                session.execute(select(KbPassage.id, KbPassage.text).where(KbPassage.id.in_(ids)))
-                .all()
+                session.execute(
+                    select(KbPassage.id, KbPassage.text).where(KbPassage.id.in_(ids))
+                ).all()
             )
         level = max(Level(loaded.doc_level[int(loaded.doc_ids[row])]) for row, _ in head)
         scores = self.gateway.rerank(
@@ -423,6 +424,13 @@ class Retriever:
                 )
             )
         return hits
+
+
+def _content_terms(tokens: list[str]) -> list[str]:
+    """The terms coverage is judged on: single characters (长, 做) say too little about what is
+    asked to count against a passage, unless the question has nothing else."""
+    longer = [t for t in tokens if len(t) > 1]
+    return longer or tokens
 
 
 def _alternatives(term: str, lexicon: Lexicon, tokenizer: Tokenizer) -> set[str]:

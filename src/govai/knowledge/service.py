@@ -25,7 +25,13 @@ from govai.accounts.principal import Principal
 from govai.accounts.roles import Role
 from govai.accounts.service import get_org, subtree_ids
 from govai.classification import Level
-from govai.errors import Conflict, PermissionDenied, UnknownKnowledgeBase, ValidationError
+from govai.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    UnknownKnowledgeBase,
+    ValidationError,
+)
 from govai.governance import audit
 from govai.knowledge.models import KbDocument, KbPassage, KnowledgeBase, LexiconGroup
 from govai.knowledge.text import Lexicon
@@ -33,6 +39,7 @@ from govai.storage.base import utcnow
 from govai.validation import clean_text
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+RESERVED_NAMES = frozenset({"lexicon", "new", "import", "search"})  # console paths under /kb/
 
 
 # ---------------------------------------------------------------- access
@@ -131,6 +138,8 @@ def create_kb(session: Session, actor: Principal, new: NewKnowledgeBase) -> Know
             "以字母或数字开头（它也是 /v1/chat/completions 的 model 名）。",
             name=new.name,
         )
+    if name in RESERVED_NAMES:
+        raise ValidationError(f"知识库名称 {name!r} 为系统保留，请换一个名称。", name=new.name)
     title = clean_text(new.title, "知识库标题", 200)
     description = clean_text(new.description, "知识库说明", 2000, required=False)
     org = get_org(session, new.org_code)
@@ -262,9 +271,7 @@ def remove_lexicon_group(session: Session, actor: Principal, group_id: int) -> N
     _require_lexicon_admin(actor)
     group = session.get(LexiconGroup, group_id)
     if group is None:
-        raise ValidationError(
-            f"没有编号为 {group_id} 的同义词组。运行 `govai kb lexicon list` 查看。"
-        )
+        raise NotFound(f"没有编号为 {group_id} 的同义词组。运行 `govai kb lexicon list` 查看。")
     audit.record(
         session,
         "kb.lexicon.remove",

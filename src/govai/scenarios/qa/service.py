@@ -174,7 +174,8 @@ class QaService:
         streamed before the citation check has passed, so nothing unchecked reaches the asker."""
         body = answer.body
         yield answer.label + "\n"
-        yield from re.findall(r"[^。！？!?]+[。！？!?]?(?:〔[^〕]*〕)?", body)
+        pieces = re.findall(r".+?(?:[。！？!?]+(?:〔[^〕]*〕)*|$)", body, re.S)
+        yield from (pieces if "".join(pieces) == body else [body])
 
     # -- answering
 
