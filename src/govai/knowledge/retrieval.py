@@ -312,7 +312,7 @@ class Retriever:
         loaded = self.index_for(kb)
         tokenizer = get_tokenizer(lexicon)
         terms = _content_terms(tokenizer.tokens(query))
-        query_tokens = tokenizer.query_tokens(query)
+        query_tokens = tokenizer.query_tokens(query, known=loaded.df)
         if not query_tokens or not len(loaded):
             return SearchResult(kb.name, query, [], terms)
         weights = loaded.weights(clearance)

@@ -61,7 +61,7 @@ import os
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from functools import cache
 from importlib import resources
 
@@ -369,17 +369,13 @@ class Tokenizer:
         """How jieba would segment ``word`` if ``word`` itself were not in the dictionary.
 
         住房公积金 → 住房 + 公积金; 人民政府 → 人民 + 政府 (never the 民政 a fixed n-gram would
-        find inside it).
+        find inside it). Dictionary words only: no HMM guesses.
         """
-        dag = self._jieba.get_DAG(word)
-        last = len(word) - 1
-        dag[0] = [end for end in dag[0] if end != last] or [0]
-        route: dict[int, tuple[float, int]] = {}
-        self._jieba.calc(word, dag, route)
+        ends = self._route(word, whole=False)
         parts = []
         start = 0
-        while start <= last:
-            end = route[start][1] + 1
+        while start < len(word):
+            end = ends[start] + 1
             parts.append(word[start:end])
             start = end
         return parts
@@ -405,7 +401,9 @@ class Tokenizer:
                         words.extend(piece)  # one character at a time, as jieba does
         return words
 
-    def _cut_block(self, block: str) -> list[str]:
+    def _route(self, block: str, *, whole: bool = True) -> list[int]:
+        """jieba's maximum-probability segmentation of ``block``: the last index of the word
+        starting at each position. ``whole=False`` forbids the one word spanning all of it."""
         freq, logp, log_total = self._freq, self._logp, self._log_total
         size = len(block)
         score = [0.0] * (size + 1)
@@ -417,7 +415,7 @@ class Tokenizer:
             fragment = block[start]
             while fragment in freq:
                 count_ = freq[fragment]
-                if count_:
+                if count_ and (whole or start or stop < size - 1):
                     found = True
                     value = logp.get(fragment)
                     if value is None:
@@ -431,8 +429,13 @@ class Tokenizer:
                     break
                 fragment = block[start : stop + 1]
             if not found:
-                best = -log_total + score[start + 1]
+                best = math.log(freq.get(block[start]) or 1) - log_total + score[start + 1]
             score[start] = best
+        return end_of
+
+    def _cut_block(self, block: str) -> list[str]:
+        size = len(block)
+        end_of = self._route(block)
         words: list[str] = []
         pending = ""  # a run of single characters, left to jieba's HMM when unknown
         position = 0
@@ -481,11 +484,16 @@ class Tokenizer:
             return []
         return list(self._words(normalize(text)))
 
-    def query_tokens(self, text: str) -> list[str]:
+    def query_tokens(self, text: str, known: Container[str] | None = None) -> list[str]:
         """Query terms: the typed terms, then their synonym expansions, each term once.
 
-        Expansions are tokenised like any text (公积金 adds 住房公积金 and 住房) and a term is
-        added once however many typed terms lead to it.
+        A synonym that is itself an index term (every lexicon term is a dictionary word, so
+        whole compounds are indexed beside their parts) is added whole: 辞职 adds
+        解除劳动合同, not also 解除, 劳动合同, 劳动 and 合同 — one expansion must not outweigh
+        what the person typed. A synonym that does not come out as one term (a phrase), or
+        that is not among the ``known`` terms of the index searched (it was indexed before an
+        administrator added the group), adds its terms. A term is added once however many
+        typed terms lead to it.
         """
         typed: list[str] = []
         for term in self.tokens(text):
@@ -495,7 +503,10 @@ class Tokenizer:
         expanded: list[str] = []
         for term in typed:
             for synonym in self.lexicon.expansions(term):
-                for sub in self.tokens(synonym):
+                parts = self.tokens(synonym)
+                whole = normalize(synonym)
+                usable = whole in parts and (known is None or whole in known)
+                for sub in [whole] if usable else parts:
                     if sub not in seen:
                         seen.add(sub)
                         expanded.append(sub)

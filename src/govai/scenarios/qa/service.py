@@ -245,7 +245,8 @@ class QaService:
         parts: list[str] = []
         cited: dict[int, str] = {}
         for sentence in report.kept:
-            text = sentence.text if sentence.text[-1] in "。！？!?" else sentence.text + "。"
+            text = sentence.text.rstrip("；;，,、：:")
+            text = text if text[-1] in "。！？!?" else text + "。"
             marks = "".join(f"〔{citation_text(hits[i])}〕" for i in sentence.cited)
             parts.append(text + marks)
             for i in sentence.cited:
