@@ -141,7 +141,7 @@ def test_model_prompt_numbers_the_evidence_and_a_cited_answer_passes(
     assert "〔《住房公积金管理条例》第二十四条（现行有效）〕" in answer.answer
     sent = fake_llm.chat_requests()[-1].json["messages"]
     system = "\n".join(m["content"] for m in sent if m["role"] == "system")
-    assert re.search(r"^\[\d\] .*〔《住房公积金管理条例》第二十四条", system, re.M)
+    assert re.search(r"^\[\d\] [^\[]*〔《住房公积金管理条例》第二十四条", system, re.M)
 
 
 def test_hallucinated_sentence_is_removed(qa: QaService, fake_llm: FakeOpenAI, remote: str) -> None:

@@ -236,7 +236,8 @@ class ModelGateway:
             # 《生成式人工智能服务管理暂行办法》第十四条: stop, keep records.
             self._fail(actor, rec, "blocked_input", input_blocked(found.block))
         provider = self._create(actor, rec, config)
-        call = ProviderCall(messages, evidence, request.temperature, request.max_tokens)
+        focus = [masker.mask(term) for term in request.focus]
+        call = ProviderCall(messages, evidence, request.temperature, request.max_tokens, focus)
         return _Prepared(request, config, provider, call, masker, screener, rec, found.review)
 
     def _admit(

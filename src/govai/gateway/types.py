@@ -38,6 +38,9 @@ class ModelRequest:
     provider: str | None = None
     temperature: float | None = None
     max_tokens: int | None = None
+    focus: list[str] = field(default_factory=list)
+    """Terms the answer should address, e.g. the retriever's query terms with their synonyms;
+    used by providers that compose from evidence (``extractive``), never sent to a chat model."""
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,8 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import select
 
-from govai.accounts.principal import Principal
+from govai.accounts.principal import SYSTEM, Principal
 from govai.classification import Level
-from govai.accounts.principal import SYSTEM
 from govai.gateway import ModelGateway, RerankRequest
 from govai.knowledge import service
 from govai.knowledge.dense import GatewayEncoder, VectorIndex, reciprocal_rank_fusion
@@ -96,6 +95,7 @@ class SearchResult:
     query: str
     hits: list[Hit]
     terms: list[str] = field(default_factory=list)
+    query_terms: list[str] = field(default_factory=list)  # with synonym expansions
 
     @property
     def best_coverage(self) -> float:
@@ -314,7 +314,7 @@ class Retriever:
         terms = _content_terms(tokenizer.tokens(query))
         query_tokens = tokenizer.query_tokens(query, known=loaded.df)
         if not query_tokens or not len(loaded):
-            return SearchResult(kb.name, query, [], terms)
+            return SearchResult(kb.name, query, [], terms, query_tokens)
         weights = loaded.weights(clearance)
         ranked = loaded.index.search(query_tokens, max(top_k, CANDIDATES), weights=weights)
         if loaded.dense is not None:
@@ -323,7 +323,7 @@ class Retriever:
             ranked = self._rerank(ranked, loaded, query, actor)
         ranked = ranked[:top_k]
         hits = self._hits(loaded, ranked, terms, lexicon, tokenizer)
-        return SearchResult(kb.name, query, hits, terms)
+        return SearchResult(kb.name, query, hits, terms, query_tokens)
 
     def _fuse(
         self,

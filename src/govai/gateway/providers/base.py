@@ -61,6 +61,7 @@ class ProviderCall:
     evidence: list[ProviderEvidence] = field(default_factory=list)
     temperature: float | None = None
     max_tokens: int | None = None
+    focus: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

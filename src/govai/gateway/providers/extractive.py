@@ -56,7 +56,7 @@ def units(text: str) -> list[str]:
                 block.append(lines[i])
                 i += 1
             if len(block) > 1:
-                found.append("".join(block))
+                found.append("\n".join(block))
                 continue
         found.extend(m.group().strip() for m in _SENTENCE.finditer(line) if m.group().strip())
     return found
@@ -68,6 +68,7 @@ class _Sentence:
     text: str
     citation: str
     score: float
+    source: str = ""
 
 
 def _question(call: ProviderCall) -> str:
@@ -77,20 +78,38 @@ def _question(call: ProviderCall) -> str:
     return call.messages[-1].get("content", "") if call.messages else ""
 
 
+def _score(unit: str, wanted: set[str]) -> float:
+    """Shared bigrams over the square root of the length; a lead-in with its items scores as
+    its best "lead-in + one item" reading, so a long list is not penalised for its length."""
+    lead, *items = unit.split("\n")
+    best = 0.0
+    for reading in [lead + item for item in items] or [lead]:
+        grams = bigrams(reading)
+        if grams:
+            best = max(best, len(wanted & grams) / len(grams) ** 0.5)
+    return best
+
+
 def select_sentences(call: ProviderCall, limit: int = MAX_SENTENCES) -> list[str]:
     """The answer as a list of pieces: each chosen sentence with its citation."""
     wanted = bigrams(_question(call))
+    for term in call.focus:  # e.g. 终止劳动关系 for a question about 辞职
+        wanted |= bigrams(term)
     scored: list[_Sentence] = []
     for rank, ev in enumerate(call.evidence):
-        for sentence in units(ev.text):
-            grams = bigrams(sentence)
-            if not grams:
-                continue
-            shared = len(wanted & grams)
-            if shared:
-                score = shared / (len(grams) ** 0.5) / (1 + RANK_DECAY * rank)
-                scored.append(_Sentence(len(scored), sentence, ev.citation, score))
-    best = sorted(scored, key=lambda s: (-s.score, s.order))[:limit]
+        for unit in units(ev.text):
+            score = _score(unit, wanted) / (1 + RANK_DECAY * rank)
+            if score > 0:
+                scored.append(
+                    _Sentence(len(scored), unit.replace("\n", ""), ev.citation, score, ev.id)
+                )
+    # the best sentence of each source first, so an answer shows its main sources; then the
+    # next best sentences whatever their source
+    ranked = sorted(scored, key=lambda s: (-s.score, s.order))
+    firsts = list({s.source: s for s in reversed(ranked)}.values())
+    firsts.sort(key=lambda s: (-s.score, s.order))
+    best = firsts[:limit]
+    best += [s for s in ranked if s not in best][: limit - len(best)]
     pieces = []
     for s in sorted(best, key=lambda s: s.order):
         text = s.text if s.text[-1] in "。！？；!?;" else s.text + "。"

@@ -33,7 +33,11 @@ _INJECTION = re.compile(
     r"|不要(引用|标注|说明)(出处|来源|依据)",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?(?:\s*(?:\[\d+\]|〔[^〕]*〕))*")
+# A sentence ends at 。！？, or at ； when a citation follows it (the extractive provider quotes
+# clauses of a list and cites each); its citation markers stay with it.
+_SENTENCE = re.compile(
+    r"(?:[^。！？!?；;\n]|[；;](?!\s*(?:\[\d+\]|〔)))+[。！？!?；;]?(?:\s*(?:\[\d+\]|〔[^〕]*〕))*"
+)
 _MARKER = re.compile(r"\[(\d+)\]|〔([^〕]*)〕")
 
 
@@ -42,13 +46,17 @@ def has_instruction(text: str) -> bool:
 
 
 def strip_instructions(text: str) -> tuple[str, list[str]]:
-    """``text`` without its instruction-like sentences, and the sentences removed."""
-    kept: list[str] = []
+    """``text`` without its instruction-like sentences (line breaks kept), and those removed."""
+    lines: list[str] = []
     removed: list[str] = []
-    for match in _SENTENCE.finditer(text):
-        sentence = match.group()
-        (removed if has_instruction(sentence) else kept).append(sentence)
-    return "".join(kept).strip(), [s.strip() for s in removed]
+    for line in text.split("\n"):
+        kept: list[str] = []
+        for match in _SENTENCE.finditer(line):
+            sentence = match.group()
+            (removed if has_instruction(sentence) else kept).append(sentence)
+        if kept or not line.strip():
+            lines.append("".join(kept))
+    return "\n".join(lines).strip(), [s.strip() for s in removed]
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,7 @@ class QaService:
         if not hits or best < float(self.settings.qa_min_coverage):
             answer = self._refusal(question, "not_covered")
         else:
-            answer = self._grounded(question, history, hits, actor, provider)
+            answer = self._grounded(question, history, hits, actor, provider, result.query_terms)
         answer.search_query = query
         answer.exchange_id = self._record(kb, actor, channel, answer, started)
         return answer
@@ -199,6 +199,7 @@ class QaService:
         hits: list[Hit],
         actor: Principal,
         provider: str | None,
+        focus: list[str],
     ) -> Answer:
         evidence, planted = [], []
         for i, hit in enumerate(hits):
@@ -218,6 +219,7 @@ class QaService:
                 template=TEMPLATE,
                 template_version=TEMPLATE_VERSION,
                 provider=provider,
+                focus=[t for t in focus if len(t) > 1],
             ),
             actor,
         )
