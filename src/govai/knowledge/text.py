@@ -3,47 +3,59 @@
 The same :class:`Tokenizer` turns passages into index terms (:meth:`Tokenizer.tokens`) and
 questions into query terms (:meth:`Tokenizer.query_tokens`), so both sides always agree.
 
-Each choice below was measured on the 42,936 article passages of the national laws corpus with
-52 citizen questions whose answering law is known (the queries of ``bench/search_speed.py``)
-and, as an independent check, 119 real citizen messages whose official reply cites a law in the
-corpus. "hit@10" is the share of questions with a passage of the right law in the top 10.
-
 * **Normalisation** before segmentation: full-width ASCII and the ideographic space become
   half-width (``ＡＢＣ１２３`` → ``abc123``), Latin letters are lower-cased, and Chinese numerals
   become Arabic where that is unambiguous — article references always (``第二十四条`` is one term
   ``第24条``, so a citizen's "第24条" finds the article), other numerals when they are at least
   two characters and parse as a number (``二十四个月`` → ``24个月``, ``二〇一九年`` → ``2019年``),
   never single characters or words such as 万一/千万/十分 (``一次性`` stays a word).
-* **Segmentation** by a private ``jieba.Tokenizer`` (the global jieba default is never touched)
-  loaded with the government user dictionary (``data/userdict.txt``: statutory compounds that
-  jieba splits, such as 住房公积金, 最低生活保障, 不动产登记) and every lexicon term. Each word
-  longer than two characters also yields the words it is made of, found by segmenting it again
-  without itself (住房公积金 → 住房, 公积金; 城乡居民基本医疗保险 → 城乡居民, 基本医疗保险,
-  医疗保险, …). Compared with jieba's search mode (every dictionary 2- and 3-gram inside a word)
-  this finds 4-character words inside longer ones and never yields a word that only straddles
-  a boundary (民政 inside 人民政府). Measured: whole words only, hit@10 0.885 (citizens'
-  messages 0.323); jieba search mode 0.904 (0.370); all dictionary substrings 0.923 (0.362);
-  this decomposition 0.962 (0.378).
-* jieba's HMM guesses words for runs of unknown characters (names, new terms). It is kept:
-  switching it off changed nothing measurable (hit@10 0.981 either way, messages 0.378/0.386).
+* **Segmentation**: jieba's maximum-probability segmentation without its HMM, by a private
+  ``jieba.Tokenizer`` (the global jieba default is never touched) loaded with the government
+  user dictionary (``data/userdict.txt``: statutory compounds jieba splits, such as 住房公积金,
+  最低生活保障, 不动产登记) and every lexicon term. The HMM only guesses words for runs of
+  unknown characters; in citizens' colloquial questions it glues fillers into words that match
+  nothing (要交满, 能领), so it is off.
+* **Parts**: each word longer than two characters also yields the words it is made of, found by
+  segmenting it again without itself (住房公积金 → 住房, 公积金; 城乡居民基本医疗保险 →
+  城乡居民, 基本医疗保险, 医疗保险, …). Unlike jieba's search mode (every dictionary 2- and
+  3-gram inside a word) this finds 4-character words inside longer ones and never yields a word
+  that only straddles a boundary (民政 inside 人民政府).
 * **Filtering**: punctuation, whitespace and the stop words of ``data/stopwords.txt`` (function
   words, question particles, citizens' politeness and filler such as 请问/怎么办, and legal
   boilerplate with no retrieval value such as 应当/依照) are dropped. Dropping the very frequent
   boilerplate also keeps posting lists short, which is most of the query time.
 * **Synonyms** (:class:`Lexicon`, ``data/lexicon.txt`` plus groups edited by administrators):
-  a typed term is expanded with the other members of every group it belongs to, and each
-  expansion is tokenised like any text (with its parts). Expansion lifts hit@5 from 0.654 to
-  0.885 on the citizen questions. Adding only the whole synonyms, without their parts, was worse
-  (hit@10 0.923 against 0.962).
-* **No repetition**: each query term appears once. Repeating the typed terms so they outweigh
-  the synonyms was measured and lost (hit@5 0.865 → 0.846 with the typed terms doubled,
-  0.827 tripled; messages 0.291 → 0.268 → 0.260): citizens type the colloquial word, the law
-  uses the statutory one, and the synonym deserves full weight.
+  a typed term is expanded with the other members of every group it belongs to. A synonym is
+  added as the one index term it is (every lexicon term is a dictionary word), not with its
+  parts, so one expansion does not outweigh what the person typed; each term appears once.
+
+Measured on the 42,936 article passages of the national laws corpus (BM25, top 10) with three
+question sets: the 204 answerable questions of ``bench/data/qa_dev.jsonl`` (a gold *article* in
+the top k), the 52 questions of ``bench/search_speed.py`` and 127 real citizen messages whose
+official reply cites a law in the corpus (a passage of the right *law*). Figures are
+hit@5 / hit@10 / MRR@10:
+
+========================== ===================== ===================== =====================
+variant                    204 dev (article)     52 questions (law)    127 messages (law)
+========================== ===================== ===================== =====================
+this module                0.510 / 0.588 / 0.374 0.885 / 0.962 / 0.759 0.268 / 0.354 / 0.175
+with jieba's HMM           0.490 / 0.569 / 0.361 0.885 / 0.962 / 0.745 0.268 / 0.346 / 0.191
+parts by jieba search mode 0.505 / 0.603 / 0.363 0.865 / 0.962 / 0.720 0.260 / 0.339 / 0.165
+no parts (whole words)     0.475 / 0.529 / 0.330 0.885 / 0.904 / 0.761 0.268 / 0.307 / 0.169
+synonyms with their parts  0.510 / 0.569 / 0.357 0.885 / 0.981 / 0.782 0.283 / 0.386 / 0.192
+typed terms counted twice  0.534 / 0.623 / 0.385 0.865 / 0.942 / 0.720 0.236 / 0.299 / 0.162
+no synonym expansion       0.456 / 0.564 / 0.333 0.673 / 0.731 / 0.586 0.220 / 0.276 / 0.150
+========================== ===================== ===================== =====================
+
+The sets disagree on the closer calls (counting typed terms twice wins on the dev set and loses
+on the other two), so the simpler choice stands there; expansion, parts and dropping the HMM
+win or tie everywhere.
 
 Lexicon terms are dictionary words, so an administrator's new group changes how some text is
 segmented: the :attr:`Tokenizer.fingerprint` changes. Passages tokenised before still match,
-because both sides also carry the parts of every compound, but rebuilding the index makes the
-new word an exact term everywhere.
+because both sides carry the parts of every compound and a synonym missing from the index's
+vocabulary (``known``) is expanded into its parts; rebuilding the index makes the new word an
+exact term everywhere.
 
 Segmentation is the slow part. ``Tokenizer._cut`` computes exactly jieba's segmentation (a test
 compares them) about 1.6 times faster; each distinct word's terms are memoised; and
@@ -66,7 +78,6 @@ from functools import cache
 from importlib import resources
 
 import jieba
-import jieba.finalseg as jieba_finalseg
 
 from govai.errors import ValidationError
 
@@ -79,7 +90,7 @@ __all__ = [
 ]
 
 # Bump when a change here changes the tokens of some text: it is part of the fingerprint.
-TOKENIZER_VERSION = "1"
+TOKENIZER_VERSION = "2"
 
 # Batches at least this large are tokenised in worker processes.
 PARALLEL_MIN_TEXTS = 2000
@@ -106,6 +117,7 @@ _CJK_ONLY_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # jieba's own block and whitespace patterns, so _cut splits text exactly as jieba.cut does.
 _RE_HAN: re.Pattern[str] = jieba.re_han_default
 _RE_SKIP: re.Pattern[str] = jieba.re_skip_default
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
 def parse_chinese_numeral(text: str) -> int | None:
@@ -381,13 +393,14 @@ class Tokenizer:
         return parts
 
     def _cut(self, text: str) -> list[str]:
-        """jieba's default segmentation (precise mode with HMM), computed faster.
+        """jieba's precise-mode segmentation without HMM, computed faster.
 
-        The same words as ``jieba.Tokenizer.cut`` (a test compares them on real text): jieba's
-        dictionary, its maximum-probability route, its ties (the longer word wins) and its HMM
-        for runs of unknown single characters. Only the bookkeeping differs — the route is found
-        in one backward pass with log-probabilities cached per word instead of building a DAG
-        dict and calling ``log`` per candidate — which makes it about 1.6 times faster.
+        The same words as ``jieba.Tokenizer.cut(text, HMM=False)`` (a test compares them on real
+        text): jieba's dictionary, its maximum-probability route, its ties (the longer word
+        wins), and runs of single Latin letters or digits joined into one word. Only the
+        bookkeeping differs — the route is found in one backward pass with log-probabilities
+        cached per word instead of building a DAG dict and calling ``log`` per candidate — which
+        makes it about 1.6 times faster.
         """
         words: list[str] = []
         for block in _RE_HAN.split(text):
@@ -437,29 +450,22 @@ class Tokenizer:
         size = len(block)
         end_of = self._route(block)
         words: list[str] = []
-        pending = ""  # a run of single characters, left to jieba's HMM when unknown
+        latin = ""  # a run of single ASCII letters or digits, kept together as jieba does
         position = 0
         while position < size:
             end = end_of[position] + 1
-            if end - position == 1:
-                pending += block[position]
+            word = block[position:end]
+            if end - position == 1 and word in _ASCII_ALNUM:
+                latin += word
             else:
-                if pending:
-                    self._flush(pending, words)
-                    pending = ""
-                words.append(block[position:end])
+                if latin:
+                    words.append(latin)
+                    latin = ""
+                words.append(word)
             position = end
-        if pending:
-            self._flush(pending, words)
+        if latin:
+            words.append(latin)
         return words
-
-    def _flush(self, run: str, words: list[str]) -> None:
-        if len(run) == 1:
-            words.append(run)
-        elif not self._freq.get(run):
-            words.extend(jieba_finalseg.cut(run))
-        else:
-            words.extend(run)
 
     def _words(self, text: str) -> Iterator[str]:
         memo = self._memo
