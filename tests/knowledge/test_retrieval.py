@@ -101,3 +101,13 @@ def test_console_path_names_cannot_be_taken(demo_platform: Platform) -> None:
 
     with pytest.raises(ValidationError, match="保留"):
         make_kb(demo_platform, "lexicon")
+
+
+def test_a_damaged_index_is_rebuilt_from_the_database(kb_platform: Platform) -> None:
+    first = Retriever(kb_platform.db, kb_platform.settings)
+    expected = [h.passage_id for h in first.search("kt", "退休提取", OPERATOR).hits]
+    [saved] = (kb_platform.settings.home_path / "indexes").glob("kb-*/v*")
+    for f in (saved / "index").iterdir():
+        f.write_bytes(b"garbage")
+    again = Retriever(kb_platform.db, kb_platform.settings)
+    assert [h.passage_id for h in again.search("kt", "退休提取", OPERATOR).hits] == expected

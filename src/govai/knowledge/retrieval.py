@@ -30,16 +30,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 
 from govai.accounts.principal import SYSTEM, Principal
 from govai.classification import Level
+from govai.errors import ConfigError
 from govai.gateway import ModelGateway, RerankRequest
 from govai.knowledge import service
 from govai.knowledge.dense import GatewayEncoder, VectorIndex, reciprocal_rank_fusion
-from govai.knowledge.index import LexicalIndex, get_index_backend
+from govai.knowledge.index import LexicalIndex, LexicalIndexBackend, get_index_backend
 from govai.knowledge.models import KbDocument, KbPassage, KnowledgeBase
 from govai.knowledge.provenance import Status
 from govai.knowledge.text import Lexicon, Tokenizer, get_tokenizer
@@ -194,11 +196,12 @@ class Retriever:
             doc_level = {d: lvl for d, lvl, _ in docs}
             doc_status = {d: st for d, _, st in docs}
             meta_file = path / "rows.json"
-            if meta_file.exists():
-                meta = json.loads(meta_file.read_text(encoding="utf-8"))
+            saved = self._saved(path, backend) if meta_file.exists() else None
+            if saved is not None:
+                meta, index = saved
                 loaded = LoadedIndex(
                     version,
-                    backend.load(path / "index"),
+                    index,
                     np.asarray(meta["passage_ids"], dtype=np.int64),
                     np.asarray(meta["doc_ids"], dtype=np.int64),
                     meta["df"],
@@ -227,6 +230,17 @@ class Retriever:
         )
         self._save(path, loaded)
         return self._with_dense(path, loaded)
+
+    @staticmethod
+    def _saved(
+        path: Path, backend: LexicalIndexBackend
+    ) -> tuple[dict[str, Any], LexicalIndex] | None:
+        """A saved index, or None when it is damaged (it is a cache: rebuilt from the database)."""
+        try:
+            meta = json.loads((path / "rows.json").read_text(encoding="utf-8"))
+            return meta, backend.load(path / "index")
+        except (OSError, ValueError, ConfigError):
+            return None
 
     def _with_dense(self, path: Path, loaded: LoadedIndex) -> LoadedIndex:
         """Attach the passage vectors when dense retrieval is on, embedding them (through the
