@@ -28,9 +28,6 @@ temporary directory and renames it into place, so a reader never sees a half-wri
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +39,7 @@ from govai.accounts.principal import Principal
 from govai.classification import Level
 from govai.errors import ConfigError
 from govai.gateway import EMBED_BATCH_SIZE, EmbeddingRequest, ModelGateway
+from govai.storage.files import write_directory_atomically
 
 __all__ = [
     "RRF_K",
@@ -178,7 +176,7 @@ class VectorIndex:
 
     def save(self, path: Path | str) -> None:
         """Persist into the directory ``path``, replacing what was there, atomically."""
-        _write_atomically(Path(path), self._write)
+        write_directory_atomically(Path(path), self._write)
 
     def _write(self, directory: Path) -> None:
         np.save(directory / _VECTORS, np.ascontiguousarray(self._vectors), allow_pickle=False)
@@ -241,31 +239,6 @@ def _top_k(candidates: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int
         (int(row), float(score))
         for row, score in zip(candidates[order], values[order], strict=True)
     ]
-
-
-def _write_atomically(path: Path, fill: Callable[[Path], None]) -> None:
-    """``fill`` a fresh sibling directory, flush it to disk, then rename it to ``path``.
-
-    Readers see the old directory or the complete new one, never a mix. Replacing an existing
-    directory takes two renames (old aside, new in place); a reader in between finds no index.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    try:
-        fill(tmp)
-        for child in tmp.iterdir():  # the data must be on disk before the name points at it
-            with open(child, "rb") as handle:
-                os.fsync(handle.fileno())
-        if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
-            os.replace(path, old / "index")
-            os.replace(tmp, path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 # ── fusion ────────────────────────────────────────────────────────────────────

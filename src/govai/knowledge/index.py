@@ -54,19 +54,17 @@ a few ms at 430k, against 5 and 25 ms), and the differences that matter lie else
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from itertools import chain, count
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from govai.errors import ConfigError, ValidationError
+from govai.storage.files import write_directory_atomically
 
 __all__ = [
     "BM25Index",
@@ -138,36 +136,6 @@ def get_index_backend(name: str) -> LexicalIndexBackend:
 
 def index_backends() -> list[str]:
     return sorted(_BACKENDS)
-
-
-# ── atomic directory writes ───────────────────────────────────────────────────
-
-
-def write_directory_atomically(path: Path, fill: Any) -> None:
-    """Call ``fill(tmp_dir)`` on a fresh sibling directory, then move it to ``path``.
-
-    Readers see either the old directory or the complete new one, never a half-written one.
-    Replacing an existing directory takes two renames (old aside, new in place) — a reader in
-    between finds no index and rebuilds, it never reads a mix.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    try:
-        fill(tmp)
-        for child in tmp.iterdir():  # the data must be on disk before the name points at it
-            with open(child, "rb") as handle:
-                os.fsync(handle.fileno())
-        if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
-            os.replace(path, old / "index")
-            os.replace(tmp, path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 # ── the bm25s backend ─────────────────────────────────────────────────────────
