@@ -47,6 +47,7 @@ from govai.knowledge.provenance import Status
 from govai.knowledge.text import Lexicon, Tokenizer, get_tokenizer
 from govai.settings import Settings
 from govai.storage.db import Database
+from govai.storage.files import write_directory_atomically
 
 STATUS_WEIGHT: dict[str, float] = {
     Status.CURRENT: 1.0,
@@ -94,6 +95,7 @@ class Hit:
 @dataclass
 class SearchResult:
     kb: str
+    kb_id: int
     query: str
     hits: list[Hit]
     terms: list[str] = field(default_factory=list)
@@ -281,31 +283,24 @@ class Retriever:
 
     def _save(self, path: Path, loaded: LoadedIndex) -> None:
         """Persist the index of one version and drop older versions of the same base."""
-        tmp = path.with_name(path.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        loaded.index.save(tmp / "index")
         meta = {
             "passage_ids": loaded.passage_ids.tolist(),
             "doc_ids": loaded.doc_ids.tolist(),
             "df": loaded.df,
         }
-        (tmp / "rows.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        shutil.rmtree(path, ignore_errors=True)
-        try:
-            tmp.rename(path)
-        except OSError:  # another process saved the same version first
-            shutil.rmtree(tmp, ignore_errors=True)
+
+        def fill(directory: Path) -> None:
+            loaded.index.save(directory / "index")
+            (directory / "rows.json").write_text(json.dumps(meta), encoding="utf-8")
+
+        write_directory_atomically(path, fill)
         for old in path.parent.iterdir():
-            if old != path and not old.name.endswith(".tmp"):
+            if old != path and not old.name.startswith("."):  # another writer's temp dir
                 shutil.rmtree(old, ignore_errors=True)
 
     def lexicon(self) -> Lexicon:
         with self.db.read() as session:
             return service.lexicon(session)
-
-    def tokenizer(self) -> Tokenizer:
-        return get_tokenizer(self.lexicon())
 
     # -- search
 
@@ -319,16 +314,14 @@ class Retriever:
     ) -> SearchResult:
         with self.db.read() as session:
             kb = service.get_kb(session, kb_name, actor)
-            clearance = min(service.clearance_for(actor), Level.SECRET)
-            if kb.public and actor.user_id is None and actor.via not in ("cli", "system"):
-                clearance = Level.PUBLIC
+            clearance = service.clearance_for(actor)
             lexicon = service.lexicon(session)
         loaded = self.index_for(kb)
         tokenizer = get_tokenizer(lexicon)
         terms = _content_terms(tokenizer.tokens(query))
         query_tokens = tokenizer.query_tokens(query, known=loaded.df)
         if not query_tokens or not len(loaded):
-            return SearchResult(kb.name, query, [], terms, query_tokens)
+            return SearchResult(kb.name, kb.id, query, [], terms, query_tokens)
         weights = loaded.weights(clearance)
         ranked = loaded.index.search(query_tokens, max(top_k, CANDIDATES), weights=weights)
         if loaded.dense is not None:
@@ -337,7 +330,7 @@ class Retriever:
             ranked = self._rerank(ranked, loaded, query, actor)
         ranked = ranked[:top_k]
         hits = self._hits(loaded, ranked, terms, lexicon, tokenizer)
-        return SearchResult(kb.name, query, hits, terms, query_tokens)
+        return SearchResult(kb.name, kb.id, query, hits, terms, query_tokens)
 
     def _fuse(
         self,

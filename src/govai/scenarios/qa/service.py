@@ -24,8 +24,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
 from govai.accounts.principal import Principal
 from govai.classification import Level
 from govai.gateway import Evidence, ModelGateway, ModelRequest
@@ -35,7 +33,6 @@ from govai.gateway.labels import (
     implicit_label,
     new_produce_id,
 )
-from govai.knowledge.models import KnowledgeBase
 from govai.knowledge.retrieval import Hit, Retriever
 from govai.scenarios.qa.checks import CitationReport, check_citations, strip_instructions
 from govai.scenarios.qa.models import QaExchange
@@ -166,7 +163,7 @@ class QaService:
         else:
             answer = self._grounded(question, history, hits, actor, provider, result.query_terms)
         answer.search_query = query
-        answer.exchange_id = self._record(kb, actor, channel, answer, started)
+        answer.exchange_id = self._record(result.kb_id, actor, channel, answer, started)
         return answer
 
     def stream(self, answer: Answer) -> Iterator[str]:
@@ -265,12 +262,9 @@ class QaService:
         )
 
     def _record(
-        self, kb: str, actor: Principal, channel: str, answer: Answer, started: float
+        self, kb_id: int, actor: Principal, channel: str, answer: Answer, started: float
     ) -> int:
         with self.db.session() as session:
-            kb_id = session.execute(
-                select(KnowledgeBase.id).where(KnowledgeBase.name == kb)
-            ).scalar_one()
             row = QaExchange(
                 kb_id=kb_id,
                 org_id=actor.org_id,
