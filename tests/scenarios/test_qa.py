@@ -238,3 +238,10 @@ def test_stream_gives_the_checked_answer_whole(qa: QaService) -> None:
     assert pieces[0] == EXPLICIT_LABEL + "\n"
     assert len(pieces) > 2
     assert "".join(pieces[1:]) == answer.body
+
+
+def test_follow_up_answer_addresses_the_new_question(qa: QaService) -> None:
+    first = qa.ask("policy", "辞职了公积金能取出来吗", ANONYMOUS)
+    follow = qa.ask("policy", "那需要带什么材料？", ANONYMOUS, history=[first.question])
+    assert follow.body != first.body
+    assert "身份证" in follow.body

@@ -302,6 +302,10 @@ class Retriever:
         with self.db.read() as session:
             return service.lexicon(session)
 
+    def query_terms(self, text: str) -> list[str]:
+        """The terms a search for ``text`` would use, synonyms included."""
+        return get_tokenizer(self.lexicon()).query_tokens(text)
+
     # -- search
 
     def search(

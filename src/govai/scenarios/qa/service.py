@@ -161,7 +161,12 @@ class QaService:
         if not hits or best < float(self.settings.qa_min_coverage):
             answer = self._refusal(question, "not_covered")
         else:
-            answer = self._grounded(question, history, hits, actor, provider, result.query_terms)
+            # a follow-up is searched with the question before it, but the answer should
+            # address what is asked now
+            focus = (
+                result.query_terms if query == question else self.retriever.query_terms(question)
+            )
+            answer = self._grounded(question, history, hits, actor, provider, focus)
         answer.search_query = query
         answer.exchange_id = self._record(result.kb_id, actor, channel, answer, started)
         return answer
