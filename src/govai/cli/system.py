@@ -24,7 +24,7 @@ def init() -> None:
 
 @click.command()
 def demo() -> None:
-    """载入示范数据（示范市的机构、各角色演示账号），并打印演示账号。"""
+    """载入示范数据（示范市的机构、各角色演示账号、示范知识库），并打印演示账号。"""
     from govai.demo import load_demo
 
     platform = open_platform(require_schema=False)
@@ -33,6 +33,10 @@ def demo() -> None:
     console.print("[bold]演示账号[/bold]（仅供本机试用，正式使用前请停用或修改密码）：")
     for acc in accounts:
         console.print(f"  {acc.username:<12} {acc.password}  {acc.display_name}")
+    from govai.demo import DEMO_KBS
+
+    names = "、".join(f"{name}（{title}）" for name, title, *_ in DEMO_KBS)
+    console.print(f"示范知识库：{names}。市民咨询页面：/chat（无需登录）。")
 
 
 @click.command()
