@@ -124,6 +124,11 @@ class _EchoIndex:
     ) -> list[tuple[int, float]]:
         return []
 
+    def search_groups(
+        self, groups: object, k: int, weights: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        return []
+
     def save(self, path: Path) -> None:
         Path(path).mkdir(parents=True, exist_ok=True)
 

@@ -19,8 +19,9 @@ term-major sparse matrix of precomputed per-(term, passage) scores in three nump
 (``data``/``indices``/``indptr``) plus the vocabulary.
 A query costs one slice per known term: scores are gathered into a dense array of length N,
 multiplied by the weights, and the top k are taken with ``argpartition`` — numpy only, no numba,
-no Python loop over passages. A query term listed twice counts twice (the tokenizer repeats typed
-terms to rank them above synonyms).
+no Python loop over passages. A query term listed twice counts twice. A query of concepts
+(:meth:`LexicalIndex.search_groups`: a typed term and its synonyms) scores each concept by its best
+alternative per row, so a synonym stands in for the word typed instead of adding to it.
 
 Building is vectorised (one dict pass to number the terms, then numpy: ``np.unique`` on
 term-major keys yields the term frequencies already in sparse-column order), several times faster
@@ -92,6 +93,18 @@ class LexicalIndex(Protocol):
         it. Rows whose weighted score is 0 are not returned, so a query with no known term
         returns ``[]``.
         """
+        ...
+
+    def search_groups(
+        self,
+        groups: Sequence[Sequence[Sequence[str]]],
+        k: int,
+        weights: np.ndarray | None = None,
+    ) -> list[tuple[int, float]]:
+        """Like :meth:`search`, for a query of concepts: each group lists alternatives (a
+        typed term and its synonyms); a row scores, per group, its best alternative, and an
+        alternative of several tokens (a phrase) scores the mean of its tokens. ``search(q)``
+        equals ``search_groups([[[t]] for t in q])``."""
         ...
 
     def save(self, path: Path) -> None:
@@ -188,25 +201,67 @@ class BM25Index:
             term = vocab.get(token)
             if term is not None:
                 counts[term] = counts.get(term, 0) + 1
-        indptr, indices, data = self._indptr, self._indices, self._data
         for term, times in counts.items():
-            start, end = int(indptr[term]), int(indptr[term + 1])
-            rows = indices[start:end]
+            rows, values = self._column(term)
             # Each term lists a row at most once, so plain fancy-index addition is exact.
-            if times == 1:
-                scores[rows] += data[start:end]
-            else:
-                scores[rows] += data[start:end] * np.float32(times)
+            scores[rows] += values if times == 1 else values * np.float32(times)
+        return scores
+
+    def _column(self, term: int) -> tuple[np.ndarray, np.ndarray]:
+        start, end = int(self._indptr[term]), int(self._indptr[term + 1])
+        return self._indices[start:end], self._data[start:end]
+
+    def _alternative(self, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray] | None:
+        """Rows and scores of one alternative: a term's column, or a phrase's mean."""
+        terms = [self._vocab[t] for t in tokens if t in self._vocab]
+        if not terms:
+            return None
+        if len(tokens) == 1:
+            return self._column(terms[0])
+        total = np.zeros(self._num_docs, dtype=np.float32)
+        for term in terms:
+            rows, values = self._column(term)
+            total[rows] += values
+        rows = np.flatnonzero(total)
+        return rows, total[rows] / np.float32(len(tokens))
+
+    def group_scores(self, groups: Sequence[Sequence[Sequence[str]]]) -> np.ndarray:
+        """The unweighted score of every row for a query of concepts (see search_groups)."""
+        scores = np.zeros(self._num_docs, dtype=np.float32)
+        for alternatives in groups:
+            found = [c for c in map(self._alternative, alternatives) if c is not None]
+            if len(found) == 1:
+                rows, values = found[0]
+                scores[rows] += values
+            elif found:
+                best = np.zeros(self._num_docs, dtype=np.float32)
+                for rows, values in found:  # a row appears once per alternative
+                    best[rows] = np.maximum(best[rows], values)
+                scores += best
         return scores
 
     def search(
         self, query_tokens: Sequence[str], k: int, weights: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
-        if k <= 0 or self._num_docs == 0:
-            return []
         if not any(token in self._vocab for token in query_tokens):
             return []
-        scores = self.scores(query_tokens)
+        return self._ranked(self.scores(query_tokens), k, weights)
+
+    def search_groups(
+        self,
+        groups: Sequence[Sequence[Sequence[str]]],
+        k: int,
+        weights: np.ndarray | None = None,
+    ) -> list[tuple[int, float]]:
+        if not any(t in self._vocab for g in groups for alt in g for t in alt):
+            return []
+        return self._ranked(self.group_scores(groups), k, weights)
+
+    def _ranked(
+        self, scores: np.ndarray, k: int, weights: np.ndarray | None
+    ) -> list[tuple[int, float]]:
+        if k <= 0 or self._num_docs == 0:
+            return []
         if weights is not None:
             weights = np.asarray(weights)
             if weights.shape != (self._num_docs,):

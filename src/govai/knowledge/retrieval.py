@@ -44,7 +44,7 @@ from govai.knowledge.dense import GatewayEncoder, VectorIndex, reciprocal_rank_f
 from govai.knowledge.index import LexicalIndex, LexicalIndexBackend, get_index_backend
 from govai.knowledge.models import KbDocument, KbPassage, KnowledgeBase
 from govai.knowledge.provenance import Status
-from govai.knowledge.text import Lexicon, Tokenizer, get_tokenizer
+from govai.knowledge.text import Lexicon, Tokenizer, get_tokenizer, group_tokens
 from govai.settings import Settings
 from govai.storage.db import Database
 from govai.storage.files import write_directory_atomically
@@ -323,11 +323,12 @@ class Retriever:
         loaded = self.index_for(kb)
         tokenizer = get_tokenizer(lexicon)
         terms = _content_terms(tokenizer.tokens(query))
-        query_tokens = tokenizer.query_tokens(query, known=loaded.df)
+        groups = tokenizer.query_groups(query, known=loaded.df)
+        query_tokens = group_tokens(groups)
         if not query_tokens or not len(loaded):
             return SearchResult(kb.name, kb.id, query, [], terms, query_tokens)
         weights = loaded.weights(clearance)
-        ranked = loaded.index.search(query_tokens, max(top_k, CANDIDATES), weights=weights)
+        ranked = loaded.index.search_groups(groups, max(top_k, CANDIDATES), weights=weights)
         if loaded.dense is not None:
             ranked = self._fuse(ranked, loaded.dense, query, actor, clearance, weights, top_k)
         if self.settings.kb_rerank_provider and ranked:

@@ -85,7 +85,10 @@ import jieba
 from govai.errors import ValidationError
 
 __all__ = ["Lexicon", "Tokenizer", "get_tokenizer", "normalize", "parse_chinese_numeral"]
-__all__ += ["tokenize_many"]
+__all__ += ["QueryGroup", "group_tokens", "tokenize_many"]
+
+# A concept of a query: its alternatives, each one or more index terms (see query_groups).
+QueryGroup = tuple[tuple[str, ...], ...]
 
 # Bump when a change here changes the tokens of some text: it is part of the fingerprint.
 TOKENIZER_VERSION = "2"
@@ -486,36 +489,56 @@ class Tokenizer:
             return []
         return list(self._words(normalize(text)))
 
-    def query_tokens(self, text: str, known: Container[str] | None = None) -> list[str]:
-        """Query terms: the typed terms, then their synonym expansions, each term once.
+    def query_groups(self, text: str, known: Container[str] | None = None) -> list[QueryGroup]:
+        """One group per distinct typed term: the term itself, then each of its synonyms.
 
-        A synonym that is itself an index term (every lexicon term is a dictionary word, so
-        whole compounds are indexed beside their parts) is added whole: 辞职 adds
-        解除劳动合同, not also 解除, 劳动合同, 劳动 and 合同 — one expansion must not outweigh
-        what the person typed. A synonym that does not come out as one term (a phrase), or
-        that is not among the ``known`` terms of the index searched (it was indexed before an
-        administrator added the group), adds its terms. A term is added once however many
-        typed terms lead to it.
+        The index scores a group by its best alternative (:meth:`LexicalIndex.search_groups
+        <govai.knowledge.index.LexicalIndex.search_groups>`), so a synonym stands in for the
+        typed term instead of adding to it: a broad group (孩子 → 未成年人, 子女, 儿童) lets a
+        passage match in the words the law uses without one colloquial word outweighing the
+        rest of the question. A synonym that is itself an index term is one alternative of one
+        token; a synonym that does not come out as one term (a phrase), or that is not among
+        the ``known`` terms of the index searched (it was indexed before an administrator added
+        the group), is an alternative of its parts.
         """
         typed: list[str] = []
         for term in self.tokens(text):
             if term not in typed:
                 typed.append(term)
-        seen = set(typed)
-        expanded: list[str] = []
+        groups: list[QueryGroup] = []
         for term in typed:
+            alternatives: list[tuple[str, ...]] = [(term,)]
             for synonym in self.lexicon.expansions(term):
                 parts = self.tokens(synonym)
                 whole = normalize(synonym)
                 usable = whole in parts and (known is None or whole in known)
-                for sub in [whole] if usable else parts:
-                    if sub not in seen:
-                        seen.add(sub)
-                        expanded.append(sub)
-        return typed + expanded
+                alternative = (whole,) if usable else tuple(parts)
+                if alternative and alternative not in alternatives:
+                    alternatives.append(alternative)
+            groups.append(tuple(alternatives))
+        return groups
+
+    def query_tokens(self, text: str, known: Container[str] | None = None) -> list[str]:
+        """Every term of :meth:`query_groups`, once (see :func:`group_tokens`)."""
+        return group_tokens(self.query_groups(text, known))
 
     def __repr__(self) -> str:
         return f"Tokenizer(fingerprint={self.fingerprint})"
+
+
+def group_tokens(groups: Sequence[QueryGroup]) -> list[str]:
+    """Every term of a query's groups, once: the typed terms, then their expansions (what a
+    search is shown to have looked for, and what an answer is focused on)."""
+    seen: set[str] = set()
+    ordered: list[str] = []
+    for layer in ([g[:1] for g in groups], [g[1:] for g in groups]):
+        for alternatives in layer:
+            for alternative in alternatives:
+                for token in alternative:
+                    if token not in seen:
+                        seen.add(token)
+                        ordered.append(token)
+    return ordered
 
 
 _TOKENIZERS: dict[str, Tokenizer] = {}

@@ -13,7 +13,8 @@ order; results are ``(row, score)`` best first with ties broken by row; scores f
 shape (more matched terms, rarer terms and shorter passages score higher); a weight per row
 multiplies the score inside the ranking (0 excludes a row even from the k it would have taken,
 0.5 demotes it) and rows whose weighted score is 0 are never returned; ``k`` bounds the result;
-an empty corpus, an empty query and a query of unknown terms return ``[]``; ``save`` writes a
+an empty corpus, an empty query and a query of unknown terms return ``[]``; a query of concepts
+(``search_groups``) scores each concept by its best alternative; ``save`` writes a
 directory that ``load`` reads back with identical results, replacing any earlier save.
 """
 
@@ -119,6 +120,42 @@ class LexicalIndexContract:
     def test_query_term_order_does_not_matter(self, index: LexicalIndex) -> None:
         for query in QUERIES:
             assert index.search(query, 10) == index.search(list(reversed(query)), 10)
+
+    # ── queries of concepts (a typed term and its synonyms) ──
+
+    def test_single_term_groups_equal_a_plain_query(self, index: LexicalIndex) -> None:
+        for query in QUERIES:
+            assert index.search_groups([[[t]] for t in query], 10) == index.search(query, 10)
+
+    def test_a_group_scores_its_best_alternative_not_the_sum(self, index: LexicalIndex) -> None:
+        # Row 1 has both 公积金 and 提取: as alternatives of one concept they count once.
+        alone = dict(index.search(["公积金"], 10))
+        either = dict(index.search_groups([[["公积金"], ["提取"]]], 10))
+        both = dict(index.search(["公积金", "提取"], 10))
+        assert set(either) == {0, 1}
+        best_one = max(alone[1], dict(index.search(["提取"], 10))[1])
+        assert either[1] == pytest.approx(best_one)
+        assert either[1] < both[1]
+
+    def test_an_alternative_matches_where_the_typed_term_is_absent(
+        self, index: LexicalIndex
+    ) -> None:
+        rows = [row for row, _ in index.search_groups([[["不存在的词"], ["户口"]]], 10)]
+        assert rows == [4]
+
+    def test_a_phrase_alternative_scores_the_mean_of_its_tokens(self, index: LexicalIndex) -> None:
+        phrase = dict(index.search_groups([[["居住证", "材料"]]], 10))
+        parts = dict(index.search(["居住证", "材料"], 10))
+        assert phrase[7] == pytest.approx(parts[7] / 2, rel=1e-5)
+        assert set(phrase) == set(parts)
+
+    def test_groups_take_weights_like_plain_queries(self, index: LexicalIndex) -> None:
+        weights = np.ones(len(CORPUS))
+        weights[1] = 0.0
+        rows = [row for row, _ in index.search_groups([[["公积金"], ["提取"]]], 10, weights)]
+        assert rows == [0]
+        assert index.search_groups([], 5) == []
+        assert index.search_groups([[["不存在的词"]]], 5) == []
 
     # ── empty and unknown queries, k ──
 
