@@ -125,7 +125,8 @@ class DevItem:
 
     @property
     def kind(self) -> str:
-        return self.id[0]
+        """d: a single answerable question, f: a follow-up, u: one to refuse."""
+        return "u" if self.refuse else "f" if self.history else "d"
 
 
 def load_dev(path: Path) -> list[DevItem]:

@@ -86,9 +86,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("kb_rerank_model", "", "Rerank model name sent to that provider."),
     Setting(
         "qa_min_coverage",
-        0.6,
-        "Share (by IDF weight) of the question's terms the best passage must contain before "
-        "an answer is attempted; below it the question is refused as not covered.",
+        0.5,
+        "Share (by IDF weight) of the question's key terms (topic words; a term the knowledge "
+        "base lacks weighs as one found in 1 passage in 400) the best passage must contain "
+        "before an answer is attempted; below it the question is refused as not covered.",
     ),
     Setting(
         "qa_refusal_text",

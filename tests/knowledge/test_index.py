@@ -32,7 +32,7 @@ class TestBM25sBackend(LexicalIndexContract):
         return get_index_backend("bm25s")
 
     def test_scores_are_bm25s_scores(self, index: LexicalIndex) -> None:
-        reference = bm25s.BM25(method="lucene", k1=1.5, b=0.75)
+        reference = bm25s.BM25(method="lucene", k1=1.5, b=0.5)  # the backend's parameters
         reference.index(CORPUS, show_progress=False)
         assert isinstance(index, BM25Index)
         for query in QUERIES:

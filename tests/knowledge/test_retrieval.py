@@ -111,3 +111,39 @@ def test_a_damaged_index_is_rebuilt_from_the_database(kb_platform: Platform) -> 
         f.write_bytes(b"garbage")
     again = Retriever(kb_platform.db, kb_platform.settings)
     assert [h.passage_id for h in again.search("kt", "退休提取", OPERATOR).hits] == expected
+
+
+def test_an_article_cited_by_name_comes_first(retriever: Retriever) -> None:
+    for query in ("《住房公积金管理条例》第二十五条是怎么规定的", "我想问住房公积金管理条例第25条"):
+        result = retriever.search("kt", query, ANONYMOUS, top_k=3)
+        assert (result.hits[0].title, result.hits[0].clause) == ("住房公积金管理条例", "第二十五条")
+        assert result.hits[0].status == "现行有效"  # the current version, not the amended one
+        assert result.missing == []
+
+
+def test_an_article_the_document_lacks_is_reported_missing(retriever: Retriever) -> None:
+    result = retriever.search("kt", "《住房公积金管理条例》第九十条讲的是什么", ANONYMOUS)
+    assert result.missing == ["《住房公积金管理条例》第九十条"]
+    # a law the knowledge base does not hold is not for it to judge
+    assert retriever.search("kt", "《民法典》第九十条讲的是什么", ANONYMOUS).missing == []
+
+
+def test_coverage_ignores_filler_words(retriever: Retriever) -> None:
+    plain = retriever.search("kt", "退休了公积金能取出来吗", ANONYMOUS).best_coverage
+    chatty = retriever.search("kt", "我今年一直在想，退休了公积金到底能取出来吗", ANONYMOUS)
+    assert "一直" not in chatty.terms and "今年" not in chatty.terms
+    assert chatty.best_coverage == pytest.approx(plain)
+
+
+def test_saved_indexes_of_an_older_format_are_rebuilt(kb_platform: Platform) -> None:
+    import json
+
+    first = Retriever(kb_platform.db, kb_platform.settings)
+    expected = [h.passage_id for h in first.search("kt", "退休提取", OPERATOR).hits]
+    [saved] = (kb_platform.settings.home_path / "indexes").glob("kb-*/v*")
+    rows = json.loads((saved / "rows.json").read_text(encoding="utf-8"))
+    del rows["format"], rows["document_ids"]  # as govai before the document index wrote it
+    (saved / "rows.json").write_text(json.dumps(rows), encoding="utf-8")
+    again = Retriever(kb_platform.db, kb_platform.settings)
+    assert [h.passage_id for h in again.search("kt", "退休提取", OPERATOR).hits] == expected
+    assert "document_ids" in json.loads((saved / "rows.json").read_text(encoding="utf-8"))

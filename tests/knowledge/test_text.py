@@ -170,6 +170,23 @@ def test_expansion_is_not_transitive(tokenizer: Tokenizer) -> None:
     assert {"辞职", "开除", "辞退"} <= set(tokenizer.query_tokens("解除劳动合同"))
 
 
+def test_each_typed_term_is_a_group_of_its_alternatives(tokenizer: Tokenizer) -> None:
+    groups = {g[0][0]: g for g in tokenizer.query_groups("辞职了公积金能取出来吗")}
+    assert ("解除劳动合同",) in groups["辞职"][1:]
+    assert ("住房公积金",) in groups["公积金"][1:]
+    assert all(len(g) == len(set(g)) for g in groups.values())
+    # a synonym the index does not know whole is an alternative of its parts
+    older = tokenizer.query_groups("辞职", known={"辞职", "解除", "劳动合同"})
+    assert ("解除", "劳动合同", "劳动", "合同") in older[0]
+
+
+def test_key_terms_are_the_topic_words(tokenizer: Tokenizer) -> None:
+    keys = tokenizer.key_terms("我今年一直想问，辞职了住房公积金到底能不能取出来")
+    assert {"辞职", "住房公积金"} <= set(keys)
+    assert not {"今年", "一直", "到底", "住房", "公积金"} & set(keys)  # filler; parts
+    assert tokenizer.key_terms("今年") == ["今年"]  # nothing else: keep what there is
+
+
 def test_query_without_known_words_is_empty(tokenizer: Tokenizer) -> None:
     assert tokenizer.query_tokens("请问吗？") == []
 

@@ -91,15 +91,17 @@ def test_extractive_answer_cites_the_clause_and_is_labelled(
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "reason"),
     [
-        "你好，今天天气怎么样",
-        "推荐一家好吃的火锅店",
-        "2026年新出台的生育补贴翻倍政策怎么领",
+        ("你好，今天天气怎么样", "chit_chat"),
+        ("推荐一家好吃的火锅店", "not_covered"),
+        ("2026年新出台的生育补贴翻倍政策怎么领", "not_covered"),
+        ("示范市住房公积金管理中心的电话是多少", "local_specifics"),
+        ("《住房公积金管理条例》第九十条是怎么规定的", "no_such_article"),
     ],
 )
 def test_questions_without_basis_are_refused_and_logged(
-    qa: QaService, demo_platform: Platform, question: str
+    qa: QaService, demo_platform: Platform, question: str, reason: str
 ) -> None:
     answer = qa.ask("policy", question, ANONYMOUS)
     assert answer.refused
@@ -107,7 +109,7 @@ def test_questions_without_basis_are_refused_and_logged(
     assert "12345" in answer.handoff
     assert not answer.citations
     [row] = exchanges(demo_platform)
-    assert row.refused and row.reason == "not_covered" and row.question == question
+    assert row.refused and row.reason == reason and row.question == question
     with demo_platform.db.read() as session:  # no model was asked
         assert session.execute(select(ModelCall)).first() is None
 
@@ -148,10 +150,7 @@ def test_hallucinated_sentence_is_removed(qa: QaService, fake_llm: FakeOpenAI, r
     fake_llm.queue_reply(
         citing(
             ("职工离休、退休的，可以提取职工住房公积金账户内的存储余额。", "第二十四条"),
-            (
-                "职工提取住房公积金账户内的存储余额的，所在单位应当予以核实，并出具提取证明。",
-                "第二十五条",
-            ),
+            ("购买、建造、翻建、大修自住住房的，也可以提取。", "第二十四条"),
             ("提取时还可以额外领取五千元退休补贴，请拨打13800000000办理。", "第二十四条"),
             ("住房公积金可以用于购买股票基金。", ""),
         )

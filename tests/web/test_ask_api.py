@@ -71,7 +71,7 @@ def test_an_uncovered_question_is_refused_with_the_handoff(
     app_client: ClientFactory, content: Platform
 ) -> None:
     client, headers = citizen(app_client)
-    answer = ask(client, headers, kb=PUBLIC_KB, question="你好，今天天气怎么样").json()
+    answer = ask(client, headers, kb=PUBLIC_KB, question="推荐一家好吃的火锅店").json()
     assert answer["refused"] is True and answer["reason"] == "not_covered"
     assert answer["citations"] == []
     assert answer["answer"].startswith(EXPLICIT_LABEL)

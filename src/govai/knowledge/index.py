@@ -13,7 +13,7 @@ one by name. Every backend's tests inherit
 
 The ``bm25s`` backend
 ---------------------
-BM25 in the Lucene variant (``k1=1.5``, ``b=0.75``; the idf
+BM25 in the Lucene variant (``k1=1.5``, ``b=0.5``; the idf
 ``ln(1 + (N - df + 0.5) / (df + 0.5))`` never goes negative), stored as bm25s stores it: a
 term-major sparse matrix of precomputed per-(term, passage) scores in three numpy arrays
 (``data``/``indices``/``indptr``) plus the vocabulary.
@@ -323,7 +323,10 @@ class BM25sBackend:
 
     name = "bm25s"
 
-    def __init__(self, *, k1: float = 1.5, b: float = 0.75) -> None:
+    # b = 0.5 rather than Lucene's 0.75: statute articles run from one line to a page, and with
+    # 0.75 a one-line article sharing one common word (举报) outranked the article that answers;
+    # on the dev questions recall@5 rose 0.706 → 0.725 (k1 1.2–2.0 and b 0.3 did no better).
+    def __init__(self, *, k1: float = 1.5, b: float = 0.5) -> None:
         self.k1 = k1
         self.b = b
 

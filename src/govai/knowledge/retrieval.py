@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 import threading
 from collections import Counter
@@ -44,7 +45,14 @@ from govai.knowledge.dense import GatewayEncoder, VectorIndex, reciprocal_rank_f
 from govai.knowledge.index import LexicalIndex, LexicalIndexBackend, get_index_backend
 from govai.knowledge.models import KbDocument, KbPassage, KnowledgeBase
 from govai.knowledge.provenance import Status
-from govai.knowledge.text import Lexicon, Tokenizer, get_tokenizer, group_tokens
+from govai.knowledge.text import (
+    Lexicon,
+    QueryGroup,
+    Tokenizer,
+    get_tokenizer,
+    group_tokens,
+    normalize,
+)
 from govai.settings import Settings
 from govai.storage.db import Database
 from govai.storage.files import write_directory_atomically
@@ -56,6 +64,18 @@ STATUS_WEIGHT: dict[str, float] = {
     Status.REPEALED: 0.0,
 }
 CANDIDATES = 50
+# Passages re-ranked with their document's score, and that score's share of the ranking.
+DOCUMENT_CANDIDATES = 200
+DOCUMENT_WEIGHT = 0.3
+# A citation by name: 《住房公积金管理条例》第二十四条, 劳动合同法第20条, 《社会保险法》的第十条.
+_CITED_ARTICLE = re.compile(
+    r"(?:《(?P<t1>[^》]{2,60})》|(?P<t2>[\u4e00-\u9fff]{2,30}?(?:法|条例|规定|办法|细则|决定)))"
+    r"\s*(?:的|中的|里的)?\s*(?P<article>第\s*[0-9一二两三四五六七八九十百零〇]+\s*条)"
+)
+# The share of passages a term the knowledge base lacks is weighed as if found in (coverage).
+ABSENT_TERM_SHARE = 0.0025
+# Bump when what is saved under GOVAI_HOME/indexes changes: older saves are rebuilt.
+SAVED_FORMAT = 2
 RERANK_CANDIDATES = 20
 
 
@@ -100,6 +120,8 @@ class SearchResult:
     hits: list[Hit]
     terms: list[str] = field(default_factory=list)
     query_terms: list[str] = field(default_factory=list)  # with synonym expansions
+    # Articles the query cites by name that the knowledge base does not have (《X》第九十条).
+    missing: list[str] = field(default_factory=list)
 
     @property
     def best_coverage(self) -> float:
@@ -120,30 +142,62 @@ class LoadedIndex:
     df: dict[str, int]
     doc_level: dict[int, int]
     doc_status: dict[int, str]
+    doc_title: dict[int, str]
+    documents: LexicalIndex  # one row per document: the tokens of all its passages
+    document_ids: np.ndarray  # document id of each row of ``documents``
     dense: VectorIndex | None = None
     _weights: dict[int, np.ndarray] = field(default_factory=dict)
+    _document_weights: dict[int, np.ndarray] = field(default_factory=dict)
+    _document_row: np.ndarray | None = None
+    _row_of: dict[int, int] | None = None
 
     def __len__(self) -> int:
         return len(self.passage_ids)
 
     def idf(self, term: str) -> float:
-        n = len(self.passage_ids)
-        df = self.df.get(term, 0)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return self.idf_at(self.df.get(term, 0))
 
-    def weights(self, clearance: Level) -> np.ndarray:
-        """Per-row weights for an asker of ``clearance`` (cached)."""
-        cached = self._weights.get(int(clearance))
-        if cached is not None:
-            return cached
+    def idf_at(self, df: float) -> float:
+        n = len(self.passage_ids)
+        return math.log(1 + max(n - df + 0.5, 0.0) / (df + 0.5))
+
+    def row_of(self, passage_id: int) -> int | None:
+        """The index row of a passage (None when the index predates it)."""
+        if self._row_of is None:
+            self._row_of = {int(p): i for i, p in enumerate(self.passage_ids)}
+        return self._row_of.get(int(passage_id))
+
+    def _per_document(self, clearance: Level, ids: np.ndarray) -> np.ndarray:
         per_doc = {
             doc: (STATUS_WEIGHT.get(self.doc_status[doc], 1.0) if level <= clearance else 0.0)
             for doc, level in self.doc_level.items()
         }
         lookup = np.vectorize(lambda d: per_doc.get(int(d), 0.0), otypes=[np.float32])
-        weights = lookup(self.doc_ids) if len(self.doc_ids) else np.zeros(0, np.float32)
-        self._weights[int(clearance)] = weights
-        return weights
+        return lookup(ids) if len(ids) else np.zeros(0, np.float32)
+
+    def weights(self, clearance: Level) -> np.ndarray:
+        """Per-passage weights for an asker of ``clearance`` (cached)."""
+        cached = self._weights.get(int(clearance))
+        if cached is None:
+            cached = self._weights[int(clearance)] = self._per_document(clearance, self.doc_ids)
+        return cached
+
+    def document_weights(self, clearance: Level) -> np.ndarray:
+        """The same weights over the rows of the document index (cached)."""
+        cached = self._document_weights.get(int(clearance))
+        if cached is None:
+            cached = self._per_document(clearance, self.document_ids)
+            self._document_weights[int(clearance)] = cached
+        return cached
+
+    def document_row(self, passage_rows: np.ndarray) -> np.ndarray:
+        """The document-index row of each passage row."""
+        if self._document_row is None:
+            position = {int(d): i for i, d in enumerate(self.document_ids)}
+            self._document_row = np.asarray(
+                [position[int(d)] for d in self.doc_ids], dtype=np.int64
+            )
+        return self._document_row[passage_rows]
 
 
 class Retriever:
@@ -191,16 +245,17 @@ class Retriever:
         path = self.index_dir(kb_id) / f"v{version}-{backend.name}"
         with self.db.read() as session:
             docs = session.execute(
-                select(KbDocument.id, KbDocument.level, KbDocument.status).where(
+                select(KbDocument.id, KbDocument.level, KbDocument.status, KbDocument.title).where(
                     KbDocument.kb_id == kb_id
                 )
             ).all()
-            doc_level = {d: lvl for d, lvl, _ in docs}
-            doc_status = {d: st for d, _, st in docs}
+            doc_level = {d: lvl for d, lvl, _, _ in docs}
+            doc_status = {d: st for d, _, st, _ in docs}
+            doc_title = {d: t for d, _, _, t in docs}
             meta_file = path / "rows.json"
             saved = self._saved(path, backend) if meta_file.exists() else None
             if saved is not None:
-                meta, index = saved
+                meta, index, documents = saved
                 loaded = LoadedIndex(
                     version,
                     index,
@@ -209,6 +264,9 @@ class Retriever:
                     meta["df"],
                     doc_level,
                     doc_status,
+                    doc_title,
+                    documents,
+                    np.asarray(meta["document_ids"], dtype=np.int64),
                 )
                 return self._with_dense(path, loaded)
             rows = session.execute(
@@ -218,17 +276,21 @@ class Retriever:
             ).all()
         corpus = [tokens.split() for _, _, tokens in rows]
         df: Counter[str] = Counter()
-        for toks in corpus:
+        by_document: dict[int, list[str]] = {}
+        for (_, doc, _), toks in zip(rows, corpus, strict=True):
             df.update(set(toks))
-        index = backend.build(corpus)
+            by_document.setdefault(doc, []).extend(toks)
         loaded = LoadedIndex(
             version,
-            index,
+            backend.build(corpus),
             np.asarray([r[0] for r in rows], dtype=np.int64),
             np.asarray([r[1] for r in rows], dtype=np.int64),
             dict(df),
             doc_level,
             doc_status,
+            doc_title,
+            backend.build(list(by_document.values())),
+            np.asarray(list(by_document), dtype=np.int64),
         )
         self._save(path, loaded)
         return self._with_dense(path, loaded)
@@ -236,11 +298,14 @@ class Retriever:
     @staticmethod
     def _saved(
         path: Path, backend: LexicalIndexBackend
-    ) -> tuple[dict[str, Any], LexicalIndex] | None:
-        """A saved index, or None when it is damaged (it is a cache: rebuilt from the database)."""
+    ) -> tuple[dict[str, Any], LexicalIndex, LexicalIndex] | None:
+        """A saved index, or None when it is damaged or from an older govai (it is a cache:
+        rebuilt from the database)."""
         try:
             meta = json.loads((path / "rows.json").read_text(encoding="utf-8"))
-            return meta, backend.load(path / "index")
+            if meta.get("format") != SAVED_FORMAT:
+                return None
+            return meta, backend.load(path / "index"), backend.load(path / "documents")
         except (OSError, ValueError, ConfigError):
             return None
 
@@ -284,13 +349,16 @@ class Retriever:
     def _save(self, path: Path, loaded: LoadedIndex) -> None:
         """Persist the index of one version and drop older versions of the same base."""
         meta = {
+            "format": SAVED_FORMAT,
             "passage_ids": loaded.passage_ids.tolist(),
             "doc_ids": loaded.doc_ids.tolist(),
+            "document_ids": loaded.document_ids.tolist(),
             "df": loaded.df,
         }
 
         def fill(directory: Path) -> None:
             loaded.index.save(directory / "index")
+            loaded.documents.save(directory / "documents")
             (directory / "rows.json").write_text(json.dumps(meta), encoding="utf-8")
 
         write_directory_atomically(path, fill)
@@ -322,20 +390,97 @@ class Retriever:
             lexicon = service.lexicon(session)
         loaded = self.index_for(kb)
         tokenizer = get_tokenizer(lexicon)
-        terms = _content_terms(tokenizer.tokens(query))
+        terms = tokenizer.key_terms(query)
         groups = tokenizer.query_groups(query, known=loaded.df)
         query_tokens = group_tokens(groups)
         if not query_tokens or not len(loaded):
             return SearchResult(kb.name, kb.id, query, [], terms, query_tokens)
         weights = loaded.weights(clearance)
-        ranked = loaded.index.search_groups(groups, max(top_k, CANDIDATES), weights=weights)
+        ranked = self._lexical(loaded, groups, clearance, max(top_k, CANDIDATES))
         if loaded.dense is not None:
             ranked = self._fuse(ranked, loaded.dense, query, actor, clearance, weights, top_k)
         if self.settings.kb_rerank_provider and ranked:
             ranked = self._rerank(ranked, loaded, query, actor)
+        cited, missing = self._cited(kb.id, query, loaded, weights)
+        if cited:
+            top = ranked[0][1] if ranked else 1.0
+            ranked = [(row, top) for row in cited] + [r for r in ranked if r[0] not in cited]
         ranked = ranked[:top_k]
         hits = self._hits(loaded, ranked, terms, lexicon, tokenizer)
-        return SearchResult(kb.name, kb.id, query, hits, terms, query_tokens)
+        return SearchResult(kb.name, kb.id, query, hits, terms, query_tokens, missing)
+
+    def _cited(
+        self, kb_id: int, query: str, loaded: LoadedIndex, weights: np.ndarray
+    ) -> tuple[list[int], list[str]]:
+        """Articles the query cites by name (《住房公积金管理条例》第二十四条, 劳动合同法第20条):
+        the rows of those the asker may see, first in the results whatever their score, and
+        the citations of those the knowledge base lacks although it has the named document."""
+        wanted = [m for m in _CITED_ARTICLE.finditer(query)]
+        if not wanted:
+            return [], []
+        by_title: dict[str, list[int]] = {}
+        for doc, title in loaded.doc_title.items():
+            by_title.setdefault(_short_title(title), []).append(doc)
+        rows: list[int] = []
+        missing: list[str] = []
+        with self.db.read() as session:
+            for match in wanted:
+                article, label = match.group("article"), normalize(match.group("article"))
+                named = _short_title(match.group("t1") or match.group("t2"))
+                # unbracketed, the name may follow other words: 我想问劳动合同法第20条
+                known = next(
+                    (named[i:] for i in range(len(named) - 1) if named[i:] in by_title), None
+                )
+                if known is None:
+                    continue  # not a document of this base: nothing to say about it
+                passages = session.execute(
+                    select(KbPassage.id, KbPassage.clause).where(
+                        KbPassage.document_id.in_(by_title[known])
+                    )
+                ).all()
+                found = [
+                    row
+                    for pid, clause in passages
+                    if normalize(clause).startswith(label)
+                    and (row := loaded.row_of(pid)) is not None
+                    and weights[row] > 0
+                ]
+                if found:
+                    found.sort(key=lambda r: -weights[r])  # the current version first
+                    rows.extend(r for r in found[:1] if r not in rows)
+                else:
+                    missing.append(f"《{known}》{article.replace(' ', '')}")
+        return rows, missing
+
+    @staticmethod
+    def _lexical(
+        loaded: LoadedIndex, groups: list[QueryGroup], clearance: Level, k: int
+    ) -> list[tuple[int, float]]:
+        """Passages by BM25, re-ranked with their document's BM25 over all its text.
+
+        A question names its topic in a few words (公积金, 低保, 噪声) and its point in others;
+        the law whose whole text is about the topic is more likely to hold the answer than a
+        short article elsewhere that happens to share a common word (举报, 奖励). Both scores are
+        scaled by the best of their kind for this query, and the document's counts
+        ``DOCUMENT_WEIGHT`` as much as the passage's.
+        """
+        candidates = loaded.index.search_groups(
+            groups, max(k, DOCUMENT_CANDIDATES), weights=loaded.weights(clearance)
+        )
+        if not candidates:
+            return []
+        rows = np.asarray([r for r, _ in candidates], dtype=np.int64)
+        scores = np.asarray([sc for _, sc in candidates], dtype=np.float64)
+        documents = loaded.documents.search_groups(
+            groups, len(loaded.documents), weights=loaded.document_weights(clearance)
+        )
+        by_document = np.zeros(len(loaded.documents), dtype=np.float64)
+        for row, score in documents:
+            by_document[row] = score
+        doc_scores = by_document[loaded.document_row(rows)]
+        combined = scores / scores.max() + DOCUMENT_WEIGHT * doc_scores / (by_document.max() or 1.0)
+        order = np.lexsort((rows, -combined))[:k]
+        return [(int(rows[i]), float(combined[i])) for i in order]
 
     def _fuse(
         self,
@@ -408,7 +553,7 @@ class Retriever:
                 )
             }
         alternatives = {t: _alternatives(t, lexicon, tokenizer) for t in set(terms)}
-        weights = {t: loaded.idf(t) for t in set(terms)}
+        weights = {t: _coverage_weight(loaded, alternatives[t]) for t in set(terms)}
         total = sum(weights[t] for t in terms) or 1.0
         hits = []
         for (_, score), pid in zip(ranked, ids, strict=True):
@@ -438,11 +583,19 @@ class Retriever:
         return hits
 
 
-def _content_terms(tokens: list[str]) -> list[str]:
-    """The terms coverage is judged on: single characters (长, 做) say too little about what is
-    asked to count against a passage, unless the question has nothing else."""
-    longer = [t for t in tokens if len(t) > 1]
-    return longer or tokens
+def _short_title(title: str) -> str:
+    return title.strip().removeprefix("中华人民共和国")
+
+
+def _coverage_weight(loaded: LoadedIndex, alternatives: set[str]) -> float:
+    """How much a key term counts in coverage: its (best-known synonym's) IDF; a term the knowledge
+    base has never seen counts as much as one found in one passage in 400 — enough that a
+    question about something absent is not covered, without letting one colloquial word that
+    no document uses outweigh everything else the question says."""
+    known = [loaded.idf(a) for a in alternatives if loaded.df.get(a)]
+    if known:
+        return max(known)
+    return loaded.idf_at(max(1.0, len(loaded) * ABSENT_TERM_SHARE))
 
 
 def _alternatives(term: str, lexicon: Lexicon, tokenizer: Tokenizer) -> set[str]:

@@ -322,6 +322,26 @@ def _builtin_lexicon() -> Lexicon:
     return Lexicon.parse(_data_text("lexicon.txt"))
 
 
+# Word classes of jieba's dictionary that name no topic: adverbs (一直, 到底), pronouns (这种,
+# 我家), time words (今年, 天天), numerals and measure words (两年, 一次), conjunctions,
+# localisers and place words (以后, 楼下), prepositions, particles, modal words, interjections.
+_FUNCTION_TAGS = frozenset(
+    {"d", "ad", "r", "t", "m", "mq", "q", "c", "f", "s", "p", "u", "y", "e", "o"}
+)
+
+
+@cache
+def _word_tags() -> dict[str, str]:
+    """Word → part-of-speech tag from jieba's own dictionary (the third column)."""
+    tags: dict[str, str] = {}
+    with jieba.Tokenizer().get_dict_file() as fh:
+        for raw in fh:
+            parts = raw.decode("utf-8").split()
+            if len(parts) == 3:
+                tags[parts[0]] = parts[2]
+    return tags
+
+
 # ── tokenizer ──────────────────────────────────────────────────────────────────
 
 
@@ -512,11 +532,27 @@ class Tokenizer:
                 parts = self.tokens(synonym)
                 whole = normalize(synonym)
                 usable = whole in parts and (known is None or whole in known)
-                alternative = (whole,) if usable else tuple(parts)
+                alternative = (whole,) if usable else tuple(p for p in parts if p != whole)
                 if alternative and alternative not in alternatives:
                     alternatives.append(alternative)
             groups.append(tuple(alternatives))
         return groups
+
+    def key_terms(self, text: str) -> list[str]:
+        """The words of ``text`` that say what it is about, each once: whole words (not the
+        parts of a longer word also typed), longer than one character, and not of a word class
+        that names no topic (一直, 今年, 这种, 两年 …). What a question's evidence must cover.
+        Falls back to every distinct term when that leaves nothing."""
+        typed = list(dict.fromkeys(self.tokens(text)))
+        tags = _word_tags()
+        keys = [
+            t
+            for t in typed
+            if len(t) > 1
+            and tags.get(t) not in _FUNCTION_TAGS
+            and not any(t != other and t in other for other in typed)
+        ]
+        return keys or typed
 
     def query_tokens(self, text: str, known: Container[str] | None = None) -> list[str]:
         """Every term of :meth:`query_groups`, once (see :func:`group_tokens`)."""

@@ -56,6 +56,46 @@ SYSTEM_PROMPT = (
     "用简洁、礼貌的中文回答。"
 )
 
+# Local specifics: a question that asks for one of these must find it in the evidence, or it
+# is refused — a national law says nothing of a city's phone numbers, office hours or this
+# year's local standard, and a passage that merely shares the topic would answer beside the
+# point. Each line: the words a question may use; the evidence must contain one of the words
+# of ``LOCAL_EVIDENCE`` on the same line (a city's own documents say 本市, give 电话 …).
+LOCAL_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("本市", "我市", "我们市", "咱们市", "市里的"), ("本市", "我市")),
+    (("本省", "我省", "我们省", "咱们省"), ("本省", "我省")),
+    (("本区", "我区", "我们区", "本县", "我县", "我们县"), ("本区", "本县", "我区", "我县")),
+    (("电话", "号码", "联系方式"), ("电话", "号码", "热线")),
+    (("地址", "在哪条路", "哪条街", "几路公交", "怎么走", "几楼"), ("地址", "路", "楼")),
+    (
+        ("几点", "上不上班", "上班吗", "开门吗", "营业时间", "办公时间", "下班"),
+        ("时间", "工作日", "时至", "点至"),
+    ),
+    (("办到哪", "进度", "结果出来", "批下来没有", "什么时候能拿到"), ("进度", "查询")),
+)
+
+
+# Small talk is not a question for a knowledge base, however its words happen to match.
+CHIT_CHAT = re.compile(
+    r"^(你好|您好|嗨|哈喽|在吗|在不在|早上好|上午好|中午好|下午好|晚上好|晚安|谢谢|多谢|感谢|辛苦了|"
+    r"再见|拜拜|好的|明白了|知道了|收到|哈哈|呵呵|你是谁|你是什么|你叫什么|你几岁|你是机器人|"
+    r"你是真人|你是人工|讲个笑话|说个笑话|陪我聊)"
+)
+
+
+def is_chit_chat(question: str) -> bool:
+    return bool(CHIT_CHAT.match(question.strip("，,。！!？? \u3000")))
+
+
+def local_cue(question: str, hits: Sequence[Hit]) -> str | None:
+    """The local specific the question asks for that no evidence passage mentions, if any."""
+    for asked, evidence in LOCAL_CUES:
+        cue = next((w for w in asked if w in question), None)
+        if cue and not any(w in h.text for h in hits for w in evidence):
+            return cue
+    return None
+
+
 _FOLLOW_UP = re.compile(
     r"^(那|那么|还有|另外|如果|要是|这个|这种|这样|它|他们|她们|其中|然后|那要|那我)"
 )
@@ -158,8 +198,15 @@ class QaService:
         result = self.retriever.search(kb, query, actor, top_k=int(self.settings.kb_top_k))
         best = result.best_coverage
         hits = [h for h in result.hits if h.coverage >= best * EVIDENCE_RELATIVE]
-        if not hits or best < float(self.settings.qa_min_coverage):
+        if is_chit_chat(question) and not history:
+            answer = self._refusal(question, "chit_chat")
+        elif result.missing:
+            note = f"（知识库中没有{'、'.join(result.missing)}。）"
+            answer = self._refusal(question, "no_such_article", note)
+        elif not hits or best < float(self.settings.qa_min_coverage):
             answer = self._refusal(question, "not_covered")
+        elif local_cue(question, hits):
+            answer = self._refusal(question, "local_specifics")
         else:
             # a follow-up is searched with the question before it, but the answer should
             # address what is asked now
