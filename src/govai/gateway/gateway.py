@@ -246,7 +246,7 @@ class ModelGateway:
         """Look the provider up and apply the rules every call obeys, whatever it asks for:
         the data level, enabled, and the security admin's approval of a key."""
         lookup_error: GovaiError | None = None
-        with self.db.session() as session:
+        with self.db.read() as session:  # lookups only: no write lock while reading
             try:
                 config = get_provider(session, name)
             except GovaiError as exc:

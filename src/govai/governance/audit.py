@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from govai.accounts.principal import SYSTEM, Principal
@@ -85,18 +85,26 @@ def record(
     object_id: str | int = "",
     summary: str = "",
 ) -> AuditEntry:
-    """Append one entry in the caller's transaction (committed with the change it records)."""
+    """Append one entry in the caller's transaction (committed with the change it records).
+
+    The head is read and the entry and the new head are written on the session's connection,
+    past the unit of work: every model call appends an entry, and the ORM's bookkeeping cost
+    more than the statements themselves. The caller's pending ORM changes are flushed first, as
+    before. The returned entry is a detached copy of the row."""
     actor = actor or SYSTEM
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
+    session.flush()
+    conn = session.connection()
+    head = conn.execute(
+        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+    ).first()
     if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
-    ts = utcnow()
+        seq, prev_hash = 0, GENESIS
+        conn.execute(insert(AuditHead), {"id": 1, "seq": 0, "hash": GENESIS})
+    else:
+        seq, prev_hash = int(head[0]), str(head[1])
     entry = AuditEntry(
-        seq=head.seq + 1,
-        ts=ts,
+        seq=seq + 1,
+        ts=utcnow(),
         actor=actor.username[:64],
         actor_id=actor.user_id,
         org_id=actor.org_id,
@@ -105,14 +113,15 @@ def record(
         object_id=str(object_id)[:128],
         summary=summary[:_SUMMARY_MAX],
         ip=actor.ip[:64],
-        prev_hash=head.hash,
+        prev_hash=prev_hash,
     )
     entry.hash = _hash_of(entry)
-    session.add(entry)
-    head.seq = entry.seq
-    head.hash = entry.hash
-    session.flush()
+    conn.execute(insert(AuditEntry), {c: getattr(entry, c) for c in _ENTRY_COLUMNS})
+    conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=entry.seq, hash=entry.hash))
     return entry
+
+
+_ENTRY_COLUMNS = tuple(c.key for c in AuditEntry.__table__.columns)
 
 
 @dataclass(frozen=True)
