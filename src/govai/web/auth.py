@@ -82,6 +82,13 @@ def resolve_principal(request: Request) -> Principal:
     return principal
 
 
+def has_credentials(request: Request) -> bool:
+    """Whether the request carries a bearer token or a session cookie — the only callers whose
+    resolution reads the database; everyone else is the anonymous citizen."""
+    header = request.headers.get("authorization", "")
+    return header.lower().startswith("bearer ") or bool(request.cookies.get(SESSION_COOKIE))
+
+
 def principal_or_anonymous(request: Request) -> Principal:
     """Like :func:`resolve_principal`, but never raises (for error pages)."""
     cached = getattr(request.state, _STATE_PRINCIPAL, None)

@@ -27,7 +27,7 @@ from starlette.routing import BaseRoute, Mount
 from govai.accounts.principal import Principal
 from govai.accounts.roles import ASSIGNABLE, Role
 from govai.errors import AuthenticationError, PermissionDenied
-from govai.web.auth import check_csrf, resolve_principal
+from govai.web.auth import check_csrf, has_credentials, resolve_principal
 
 POLICY_ATTR = "__govai_policy__"
 
@@ -65,8 +65,12 @@ PolicyDependency = Callable[[Request], Awaitable[Principal]]
 
 def _make(policy: Policy) -> PolicyDependency:
     async def dependency(request: Request) -> Principal:
-        # Database work runs in the thread pool so a waiting SQLite lock never stalls the loop.
-        principal = await run_in_threadpool(resolve_principal, request)
+        # Database work runs in the thread pool so a waiting SQLite lock never stalls the loop;
+        # an anonymous caller needs none, and skips the hop to a thread.
+        if has_credentials(request):
+            principal = await run_in_threadpool(resolve_principal, request)
+        else:
+            principal = resolve_principal(request)
         if not policy.permits(principal):
             if principal.is_anonymous:
                 raise AuthenticationError("请先登录。")
