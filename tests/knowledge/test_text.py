@@ -17,6 +17,7 @@ from govai.knowledge.text import (
     get_tokenizer,
     normalize,
     parse_chinese_numeral,
+    tokenize_joined,
     tokenize_many,
 )
 
@@ -280,16 +281,35 @@ TEXTS = [
 
 
 def test_tokenize_many_in_process(tokenizer: Tokenizer) -> None:
-    done: list[int] = []
-    result = tokenize_many(tokenizer, TEXTS, progress=done.append)
+    done: list[tuple[int, int]] = []
+    result = tokenize_many(tokenizer, TEXTS, progress=lambda d, t: done.append((d, t)))
     assert result == [tokenizer.tokens(t) for t in TEXTS]
-    assert done[-1] == len(TEXTS)
+    assert done[-1] == (len(TEXTS), len(TEXTS))
 
 
 def test_tokenize_many_in_worker_processes(tokenizer: Tokenizer) -> None:
     texts = [f"{TEXTS[i % 4]}第{i}号" for i in range(text_module.PARALLEL_MIN_TEXTS + 150)]
     done: list[int] = []
-    result = tokenize_many(tokenizer, texts, workers=2, progress=done.append)
+    result = tokenize_many(tokenizer, texts, workers=2, progress=lambda d, t: done.append(d))
     assert result == [tokenizer.tokens(t) for t in texts]
     assert done == sorted(done) and done[-1] == len(texts)
     assert len(done) > 1  # reported as chunks finish, not once at the end
+
+
+def test_tokenize_joined_tokenises_each_distinct_text_once(
+    tokenizer: Tokenizer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [TEXTS[i % 4] for i in range(40)]
+    seen: list[str] = []
+    real = tokenizer.tokens
+
+    def counting(text: str) -> list[str]:
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(tokenizer, "tokens", counting)
+    done: list[tuple[int, int]] = []
+    result = tokenize_joined(tokenizer, texts, progress=lambda d, t: done.append((d, t)))
+    assert result == [" ".join(real(t)) for t in texts]
+    assert sorted(seen) == sorted(TEXTS)
+    assert done[-1] == (4, 4)

@@ -2,11 +2,16 @@
 
 Files are read and split into passages first (:mod:`govai.knowledge.sources`,
 :mod:`govai.knowledge.chunking`); the passages of new or changed documents are tokenised in one
-batch on every core (:func:`govai.knowledge.text.tokenize_many`); then each *file* is written in
+batch on every core (:func:`govai.knowledge.text.tokenize_joined`); then each *file* is written in
 one transaction: an old version of a document is deleted and the new one inserted together, so an
 import killed half-way leaves every document either as it was or fully replaced, never partial.
 A file that cannot be read is reported and the batch goes on. Unchanged documents (same text and
 provenance) are skipped. The lexical index is rebuilt from the stored tokens at the end.
+
+A passage is indexed with its document's title and its chapter (:func:`passage_tokens`), each
+tokenised on its own: a title shared by a thousand articles is tokenised once. With the articles
+two versions of a law share, that leaves 18 % fewer characters to tokenise in the national laws
+corpus.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from govai.accounts.principal import Principal
@@ -29,11 +35,15 @@ from govai.knowledge import service
 from govai.knowledge.chunking import Passage, split_passages
 from govai.knowledge.models import KbDocument, KbPassage, KnowledgeBase
 from govai.knowledge.sources import ReadResult, SourceDocument, read_source, read_source_bytes
-from govai.knowledge.text import get_tokenizer, tokenize_many
+from govai.knowledge.text import Tokenizer, get_tokenizer, tokenize_joined
 from govai.storage.db import Database
 
 Progress = Callable[[str, int, int], None]
 """Called with (stage, done, total); stages: 读取, 分词, 写入, 建索引."""
+
+# The tables behind the models, for Core statements (see _write_document).
+_DOCUMENTS = cast(Table, KbDocument.__table__)
+_PASSAGES = cast(Table, KbPassage.__table__)
 
 
 @dataclass
@@ -142,10 +152,22 @@ def digest(source: SourceDocument, level: Level) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def index_text(title: str, passage: Passage) -> str:
-    """What the lexical index sees of a passage: the document title and chapter come along,
-    so a question naming the law or the topic of a chapter finds its articles."""
-    return f"{title}\n{passage.chapter}\n{passage.text}"
+def passage_tokens(
+    tokenizer: Tokenizer,
+    passages: Sequence[tuple[str, str, str]],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[str]:
+    """The stored (space-joined) tokens of each ``(title, chapter, text)`` passage.
+
+    What the lexical index sees of a passage: the document title and the chapter come along,
+    so a question naming the law or the topic of a chapter finds its articles. Each field is
+    tokenised on its own (no term spans two of them), so a title or chapter shared by many
+    passages is tokenised once. ``progress`` as for :func:`tokenize_joined`.
+    """
+    fields = [field for passage in passages for field in passage]
+    tokens = tokenize_joined(tokenizer, fields, progress=progress)
+    return [" ".join(part for part in tokens[i : i + 3] if part) for i in range(0, len(tokens), 3)]
 
 
 def _import(
@@ -211,21 +233,20 @@ def _import(
     last_of = {p.source.key: p for batch in batches for p in batch}
     batches = [[p for p in batch if last_of[p.source.key] is p] for batch in batches]
 
-    texts = [
-        index_text(p.source.title, passage)
+    triples = [
+        (p.source.title, passage.chapter, passage.text)
         for batch in batches
         for p in batch
         for passage in p.passages
     ]
-    tokens = tokenize_many(
-        tokenizer, texts, progress=lambda done: report_progress("分词", done, len(texts))
+    tokens = passage_tokens(
+        tokenizer, triples, progress=lambda done, total: report_progress("分词", done, total)
     )
     cursor = 0
     for batch in batches:
         for p in batch:
-            n = len(p.passages)
-            p.tokens = [" ".join(t) for t in tokens[cursor : cursor + n]]
-            cursor += n
+            p.tokens = tokens[cursor : cursor + len(p.passages)]
+            cursor += len(p.passages)
 
     total_docs = sum(len(b) for b in batches)
     written = 0
@@ -267,32 +288,36 @@ def _write_document(session: Session, kb_id: int, p: _Prepared, actor: Principal
     if old is not None:
         session.execute(delete(KbPassage).where(KbPassage.document_id == old))
         session.execute(delete(KbDocument).where(KbDocument.id == old))
-    doc = KbDocument(
-        kb_id=kb_id,
-        key=s.key,
-        title=s.title,
-        doc_number=s.doc_number,
-        issuer=s.issuer,
-        issued_on=s.issued_on,
-        effective_on=s.effective_on,
-        status=str(s.status),
-        region=s.region,
-        category=s.category,
-        level=int(p.level),
-        source_name=s.source_name,
-        content_hash=p.digest,
-        passage_count=len(p.passages),
-        char_count=len(s.text),
-        imported_by=actor.username,
-    )
-    session.add(doc)
-    session.flush()
+    # Core statements rather than ORM objects: the same rows, without the unit of work's
+    # bookkeeping, which cost more than SQLite itself for a corpus of tens of thousands of
+    # passages.
+    doc_id = session.execute(
+        insert(_DOCUMENTS).returning(_DOCUMENTS.c.id),
+        {
+            "kb_id": kb_id,
+            "key": s.key,
+            "title": s.title,
+            "doc_number": s.doc_number,
+            "issuer": s.issuer,
+            "issued_on": s.issued_on,
+            "effective_on": s.effective_on,
+            "status": str(s.status),
+            "region": s.region,
+            "category": s.category,
+            "level": int(p.level),
+            "source_name": s.source_name,
+            "content_hash": p.digest,
+            "passage_count": len(p.passages),
+            "char_count": len(s.text),
+            "imported_by": actor.username,
+        },
+    ).scalar_one()
     session.execute(
-        insert(KbPassage),
+        insert(_PASSAGES),
         [
             {
                 "kb_id": kb_id,
-                "document_id": doc.id,
+                "document_id": doc_id,
                 "seq": passage.seq,
                 "clause": passage.clause,
                 "chapter": passage.chapter,

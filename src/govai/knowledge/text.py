@@ -61,8 +61,8 @@ exact term everywhere.
 
 Segmentation is the slow part. ``Tokenizer._cut`` computes exactly jieba's segmentation (a test
 compares them) about 1.6 times faster; each distinct word's terms are memoised; and
-:func:`tokenize_many` spreads large batches over forked worker processes. Figures for the whole
-laws corpus are in ``docs/benchmarks.md``.
+:func:`tokenize_joined` tokenises each distinct text of a batch once and spreads large batches
+over forked worker processes. Figures for the whole laws corpus are in ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ import jieba
 from govai.errors import ValidationError
 
 __all__ = ["Lexicon", "Tokenizer", "get_tokenizer", "normalize", "parse_chinese_numeral"]
-__all__ += ["QueryGroup", "group_tokens", "tokenize_many"]
+__all__ += ["QueryGroup", "group_tokens", "tokenize_joined", "tokenize_many"]
 
 # A concept of a query: its alternatives, each one or more index terms (see query_groups).
 QueryGroup = tuple[tuple[str, ...], ...]
@@ -608,26 +608,34 @@ _WORKER_TOKENIZER: Tokenizer | None = None
 
 def _tokenize_chunk(texts: Sequence[str]) -> list[str]:
     assert _WORKER_TOKENIZER is not None
-    # Terms never contain whitespace, so one space-joined string per text pickles far faster
-    # than a list of many short strings.
-    return [" ".join(_WORKER_TOKENIZER.tokens(text)) for text in texts]
+    return _joined_tokens(_WORKER_TOKENIZER, texts)
 
 
-def tokenize_many(
+def _joined_tokens(tokenizer: Tokenizer, texts: Sequence[str]) -> list[str]:
+    # Terms never contain whitespace, so one space-joined string per text loses nothing, and
+    # pickles far faster than a list of many short strings.
+    return [" ".join(tokenizer.tokens(text)) for text in texts]
+
+
+def tokenize_joined(
     tokenizer: Tokenizer,
     texts: Sequence[str],
     *,
     workers: int | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> list[list[str]]:
-    """``tokenizer.tokens`` of each text, in order.
+    progress: Callable[[int, int], None] | None = None,
+) -> list[str]:
+    """The terms of each text joined by single spaces (as passages store them), in order.
 
-    Batches of at least ``PARALLEL_MIN_TEXTS`` texts run in ``workers`` forked processes
-    (default: one per CPU), which inherit the loaded dictionary instead of rebuilding it;
-    smaller batches, ``workers=1`` and platforms without ``fork`` run in this process.
-    ``progress`` is called with the number of texts done so far.
+    Identical texts are tokenised once: a title or a chapter heading shared by many passages,
+    an article unchanged between two versions of a law. Batches of at least
+    ``PARALLEL_MIN_TEXTS`` distinct texts run in ``workers`` forked processes (default: one per
+    CPU), which inherit the loaded dictionary instead of rebuilding it; smaller batches,
+    ``workers=1`` and platforms without ``fork`` run in this process. ``progress`` is called
+    with the number of distinct texts done so far and the number of distinct texts.
     """
-    total = len(texts)
+    distinct = list(dict.fromkeys(texts))
+    total = len(distinct)
+    report = progress or (lambda done, total: None)
     if workers is None:
         workers = os.cpu_count() or 1
     parallel = (
@@ -635,31 +643,44 @@ def tokenize_many(
         and total >= PARALLEL_MIN_TEXTS
         and "fork" in multiprocessing.get_all_start_methods()
     )
+    chunks = [distinct[i : i + _CHUNK_TEXTS] for i in range(0, total, _CHUNK_TEXTS)]
+    joined: list[str] = []
     if not parallel:
-        result: list[list[str]] = []
-        for start in range(0, total, _CHUNK_TEXTS):
-            result.extend(tokenizer.tokens(text) for text in texts[start : start + _CHUNK_TEXTS])
-            if progress is not None:
-                progress(len(result))
-        return result
+        for chunk in chunks:
+            joined.extend(_joined_tokens(tokenizer, chunk))
+            report(len(joined), total)
+    else:
+        global _WORKER_TOKENIZER
+        context = multiprocessing.get_context("fork")
+        _WORKER_TOKENIZER = tokenizer
+        try:
+            with warnings.catch_warnings():
+                # Python 3.12+ warns that fork() in a multi-threaded process may deadlock. The
+                # children only run the tokenizer on inherited data and exit; they take no lock
+                # another thread could hold (jieba's lock is only used while loading).
+                warnings.filterwarnings(
+                    "ignore", message=r".*use of fork\(\) may lead to deadlocks"
+                )
+                pool = context.Pool(processes=min(workers, len(chunks)))
+            with pool:
+                for part in pool.imap(_tokenize_chunk, chunks):
+                    joined.extend(part)
+                    report(len(joined), total)
+        finally:
+            _WORKER_TOKENIZER = None
+    if total == len(texts):
+        return joined
+    by_text = dict(zip(distinct, joined, strict=True))
+    return [by_text[text] for text in texts]
 
-    global _WORKER_TOKENIZER
-    chunks = [texts[i : i + _CHUNK_TEXTS] for i in range(0, total, _CHUNK_TEXTS)]
-    context = multiprocessing.get_context("fork")
-    result = []
-    _WORKER_TOKENIZER = tokenizer
-    try:
-        with warnings.catch_warnings():
-            # Python 3.12+ warns that fork() in a multi-threaded process may deadlock. The
-            # children only run the tokenizer on inherited data and exit; they take no lock
-            # another thread could hold (jieba's lock is only used while loading).
-            warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead to deadlocks")
-            pool = context.Pool(processes=min(workers, len(chunks)))
-        with pool:
-            for joined in pool.imap(_tokenize_chunk, chunks):
-                result.extend(line.split(" ") if line else [] for line in joined)
-                if progress is not None:
-                    progress(len(result))
-    finally:
-        _WORKER_TOKENIZER = None
-    return result
+
+def tokenize_many(
+    tokenizer: Tokenizer,
+    texts: Sequence[str],
+    *,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[list[str]]:
+    """``tokenizer.tokens`` of each text, in order; computed as :func:`tokenize_joined`."""
+    joined = tokenize_joined(tokenizer, texts, workers=workers, progress=progress)
+    return [line.split(" ") if line else [] for line in joined]
