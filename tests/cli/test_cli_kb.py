@@ -9,8 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from govai.accounts.principal import cli_principal
 from govai.cli.main import cli
+from govai.knowledge import service
 from govai.platform import Platform
+
+SHELL = cli_principal("pytest")
 
 
 @pytest.fixture
@@ -96,3 +100,29 @@ def test_lexicon_add_list_remove(run: CliRunner) -> None:
     group_id = listed.output.split()[0]
     removed = run.invoke(cli, ["kb", "lexicon", "remove", group_id])
     assert removed.exit_code == 0, removed.output
+
+
+def test_reindex_reports_the_passages_and_rebuilds_the_index(
+    run: CliRunner, demo_platform: Platform
+) -> None:
+    def version() -> int:
+        with demo_platform.db.read() as session:
+            return service.get_kb(session, "policy", SHELL).index_version
+
+    before = version()
+    result = run.invoke(cli, ["kb", "reindex", "--kb", "policy", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"kb", "passages", "changed", "tokenizer", "seconds"}
+    assert data["passages"] > 0 and data["changed"] == 0  # nothing changed since the import
+    assert version() > before
+    text = run.invoke(cli, ["kb", "reindex", "--kb", "policy"])
+    assert text.exit_code == 0 and f"重新分词 {data['passages']} 个段落" in text.output
+    searched = run.invoke(cli, ["kb", "search", "居住证怎么申领", "--kb", "policy", "--json"])
+    assert json.loads(searched.output)["hits"][0]["title"] == "居住证暂行条例"
+
+
+def test_reindex_of_an_unknown_kb_lists_the_choices(run: CliRunner) -> None:
+    result = run.invoke(cli, ["kb", "reindex", "--kb", "nope"])
+    assert result.exit_code == 1
+    assert "policy" in result.output and "govai kb list" in result.output

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -20,7 +21,8 @@ from govai.cli.common import console, err_console, open_platform, operator, prin
 from govai.errors import ValidationError
 from govai.gateway import ModelGateway
 from govai.knowledge import service
-from govai.knowledge.importer import import_files
+from govai.knowledge.importer import Progress as ImportProgress
+from govai.knowledge.importer import import_files, reindex
 from govai.knowledge.retrieval import Retriever
 from govai.knowledge.service import NewKnowledgeBase
 from govai.platform import Platform
@@ -111,24 +113,9 @@ def kb_import(files: tuple[Path, ...], kb_name: str, as_json: bool) -> None:
     同一文件（或 JSONL 中同一 id）再次导入时整体替换；某个文件出错不影响其他文件，
     出错的文件会逐一列出，退出状态为 2。"""
     platform = open_platform()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err_console,
-        transient=True,
-        disable=as_json or not err_console.is_terminal,
-    ) as bar:
-        task = bar.add_task("读取", total=len(files))
-
-        def progress(stage: str, done: int, total: int) -> None:
-            bar.update(task, description=stage, completed=done, total=total)
-
+    with _progress_bar(hidden=as_json) as progress:
         report = import_files(platform.db, operator(), kb_name, list(files), progress=progress)
-        progress("建索引", 0, 1)
-        retriever = Retriever(platform.db, platform.settings)
-        with platform.db.read() as session:
-            retriever.index_for(service.get_kb(session, kb_name, operator()))
+        _build_index(platform, kb_name, progress)
     if as_json:
         print_json(report.as_dict())
     else:
@@ -149,6 +136,56 @@ def kb_import(files: tuple[Path, ...], kb_name: str, as_json: bool) -> None:
         )
     if report.failed:
         sys.exit(2)
+
+
+@kb.command("reindex")
+@click.option("--kb", "kb_name", required=True, help="知识库。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+def kb_reindex(kb_name: str, as_json: bool) -> None:
+    """用当前的分词器和同义词表重新切分知识库的全部段落，并重建检索索引。
+
+    修改同义词表、更新用户词典或升级 govai 之后运行：新增的词语此后才会作为完整的词被检索。
+
+    重建期间知识库照常可检索；权限与导入相同。"""
+    platform = open_platform()
+    with _progress_bar(hidden=as_json) as progress:
+        report = reindex(platform.db, operator(), kb_name, progress=progress)
+        _build_index(platform, kb_name, progress)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    console.print(
+        f"完成：重新分词 {report.passages} 个段落，其中 {report.changed} 个有变化，"
+        f"用时 {report.seconds:.2f} 秒；索引已重建。"
+    )
+
+
+@contextmanager
+def _progress_bar(*, hidden: bool) -> Iterator[ImportProgress]:
+    """A progress bar on stderr (only on a terminal) and the callback that moves it."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        transient=True,
+        disable=hidden or not err_console.is_terminal,
+    ) as bar:
+        task = bar.add_task("读取", total=None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total)
+
+        yield progress
+
+
+def _build_index(platform: Platform, kb_name: str, progress: ImportProgress) -> None:
+    """Build (and save) the knowledge base's index now, so the first search is fast."""
+    progress("建索引", 0, 1)
+    retriever = Retriever(platform.db, platform.settings)
+    with platform.db.read() as session:
+        retriever.index_for(service.get_kb(session, kb_name, operator()))
+    progress("建索引", 1, 1)
 
 
 @kb.command("docs")

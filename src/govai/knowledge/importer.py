@@ -7,6 +7,8 @@ one transaction: an old version of a document is deleted and the new one inserte
 import killed half-way leaves every document either as it was or fully replaced, never partial.
 A file that cannot be read is reported and the batch goes on. Unchanged documents (same text and
 provenance) are skipped. The lexical index is rebuilt from the stored tokens at the end.
+:func:`reindex` re-tokenises the stored passages of a knowledge base after the lexicon or the
+tokenizer changed.
 
 A passage is indexed with its document's title and its chapter (:func:`passage_tokens`), each
 tokenised on its own: a title shared by a thousand articles is tokenised once. With the articles
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from govai.accounts.principal import Principal
@@ -40,6 +42,8 @@ from govai.storage.db import Database
 
 Progress = Callable[[str, int, int], None]
 """Called with (stage, done, total); stages: 读取, 分词, 写入, 建索引."""
+
+REINDEX_BATCH = 50_000  # passages read, tokenised and written at a time by reindex
 
 # The tables behind the models, for Core statements (see _write_document).
 _DOCUMENTS = cast(Table, KbDocument.__table__)
@@ -328,3 +332,115 @@ def _write_document(session: Session, kb_id: int, p: _Prepared, actor: Principal
         ],
     )
     return 0 if old is None else 1
+
+
+# ---------------------------------------------------------------- reindex
+
+
+@dataclass
+class ReindexReport:
+    kb: str
+    passages: int = 0
+    changed: int = 0
+    tokenizer: str = ""  # the fingerprint of the tokenizer the passages now carry
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kb": self.kb,
+            "passages": self.passages,
+            "changed": self.changed,
+            "tokenizer": self.tokenizer,
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def reindex(
+    db: Database, actor: Principal, kb_name: str, *, progress: Progress | None = None
+) -> ReindexReport:
+    """Re-tokenise every stored passage of a knowledge base with the tokenizer in force and
+    bump its index version, so every process rebuilds its index (``govai kb reindex``).
+
+    For after the lexicon (an administrator's synonym group adds a dictionary word), the user
+    dictionary or the tokenizer changed: passages tokenised before still match, but a new word
+    becomes an exact term only in passages tokenised after. Also rebuilds indexes saved by an
+    older govai. Passages are read, tokenised and written ``REINDEX_BATCH`` at a time, each
+    batch in one transaction, and only passages whose tokens changed are written; a passage's
+    text never changes in place (a re-import inserts new rows), so a concurrent import cannot
+    be overwritten. The version is bumped last: a reindex stopped half-way leaves every
+    passage searchable, and running it again finishes the work.
+    """
+    started = time.perf_counter()
+    report_progress = progress or (lambda stage, done, total: None)
+    with db.read() as session:
+        kb = service.get_kb(session, kb_name, actor, manage=True)
+        kb_id = kb.id
+        tokenizer = get_tokenizer(service.lexicon(session))
+        total = session.execute(
+            select(func.count()).select_from(KbPassage).where(KbPassage.kb_id == kb_id)
+        ).scalar_one()
+    result = ReindexReport(kb_name, tokenizer=tokenizer.fingerprint)
+    rewrite = (
+        update(_PASSAGES).where(_PASSAGES.c.id == bindparam("pid")).values(tokens=bindparam("new"))
+    )
+    last_id = 0
+    while True:
+        report_progress("读取", result.passages, total)
+        with db.read() as session:
+            rows = session.execute(
+                select(
+                    KbPassage.id,
+                    KbDocument.title,
+                    KbPassage.chapter,
+                    KbPassage.text,
+                    KbPassage.tokens,
+                )
+                .join(KbDocument, KbDocument.id == KbPassage.document_id)
+                .where(KbPassage.kb_id == kb_id, KbPassage.id > last_id)
+                .order_by(KbPassage.id)
+                .limit(REINDEX_BATCH)
+            ).all()
+        if not rows:
+            break
+        tokens = passage_tokens(
+            tokenizer,
+            [(title, chapter, text) for _, title, chapter, text, _ in rows],
+            progress=_share(report_progress, "分词", result.passages, len(rows), total),
+        )
+        changed = [
+            {"pid": row[0], "new": new}
+            for row, new in zip(rows, tokens, strict=True)
+            if new != row[-1]
+        ]
+        if changed:
+            with db.session() as session:
+                session.execute(rewrite, changed)
+        result.passages += len(rows)
+        result.changed += len(changed)
+        last_id = rows[-1][0]
+        report_progress("写入", result.passages, total)
+    with db.session() as session:
+        target = session.get(KnowledgeBase, kb_id)
+        if target is None:  # deleted meanwhile
+            raise UnknownKnowledgeBase(f"知识库 {kb_name!r} 已被删除，重建中止。", kb=kb_name)
+        service.touch(session, target)
+        audit.record(
+            session,
+            "kb.reindex",
+            actor=actor,
+            object_type="kb",
+            object_id=kb_name,
+            summary=(
+                f"重新分词并重建索引：{result.passages} 个段落，{result.changed} 个有变化"
+                f"（分词器 {result.tokenizer}）"
+            ),
+        )
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _share(
+    report: Progress, stage: str, before: int, size: int, total: int
+) -> Callable[[int, int], None]:
+    """Progress of one batch of ``size`` passages, reported as a share of ``total``."""
+    return lambda done, of: report(stage, before + size * done // max(of, 1), total)
