@@ -42,17 +42,31 @@ def demo() -> None:
 @click.command()
 @click.option("--host", default=None, help="监听地址（默认取 GOVAI_HOST）。")
 @click.option("--port", type=int, default=None, help="端口（默认取 PORT 或 GOVAI_PORT）。")
-def serve(host: str | None, port: int | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="工作进程数。Python 的一个进程只能用满一个 CPU 核，生产环境建议设为服务器的核数。",
+)
+def serve(host: str | None, port: int | None, workers: int) -> None:
     """启动 Web 控制台。"""
     import uvicorn
-
-    from govai.web.app import create_app
 
     platform = open_platform()
     host = host or platform.settings.host
     port = port or platform.settings.port
-    console.print(f"govai 控制台：http://{host}:{port}/  （Ctrl+C 停止）")
-    uvicorn.run(create_app(platform), host=host, port=port, log_level="info", proxy_headers=True)
+    console.print(f"govai 控制台：http://{host}:{port}/  （{workers} 个工作进程，Ctrl+C 停止）")
+    # Each worker builds its own app from the environment (govai.web.app.served_app).
+    uvicorn.run(
+        "govai.web.app:served_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=True,
+    )
 
 
 @click.command("settings")

@@ -5,7 +5,8 @@ Who may see, manage and create what is decided once, by :mod:`govai.knowledge.se
 docstring); these pages show its Chinese messages with the input kept, and only offer the forms
 the caller could use. The service writes the audit entries.
 
-Uploads are imported in a background thread (:class:`ImportJobs`, one per app): the form returns
+Uploads are imported in a background thread (:class:`~govai.web.imports.ImportJobs`, one per
+app; the job's state is kept in a file so any worker process answers its polls): the form returns
 at once to the knowledge base's page, whose script polls ``/kb/{name}/import/{job_id}`` for the
 stage and count (读取、分词、写入、建索引) and reloads the page with the per-file report when the
 job is over. The index is built at the end of the job, through the app's one
@@ -16,13 +17,8 @@ started it.
 
 from __future__ import annotations
 
-import logging
 import re
-import secrets
-import threading
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -32,20 +28,18 @@ from fastapi.responses import RedirectResponse
 from govai.accounts.principal import Principal
 from govai.accounts.roles import Role
 from govai.classification import LEVEL_LABELS, Level
-from govai.errors import Conflict, GovaiError, NotFound, ValidationError
+from govai.errors import GovaiError, NotFound, ValidationError
 from govai.knowledge import service
-from govai.knowledge.importer import import_uploads
 from govai.knowledge.retrieval import Hit, Retriever
 from govai.knowledge.sources import SUPPORTED_SUFFIXES
-from govai.platform import Platform
 from govai.storage.base import beijing
 from govai.web.auth import platform_of
+from govai.web.imports import ImportJobs
 from govai.web.nav import NavItem, register_nav
 from govai.web.policy import AnyUser, allow
 from govai.web.render import render, set_flash
 from govai.web.views import org_tree
 
-log = logging.getLogger("govai.web")
 router = APIRouter()
 KbCreator = Annotated[Principal, Depends(allow(Role.SYS_ADMIN, Role.DEPT_ADMIN))]
 KbEditor = Annotated[Principal, Depends(allow(Role.STAFF, Role.DEPT_ADMIN, Role.SYS_ADMIN))]
@@ -68,129 +62,6 @@ register_nav(
 def retriever_of(request: Request) -> Retriever:
     retriever: Retriever = request.app.state.retriever
     return retriever
-
-
-# ---------------------------------------------------------------- background imports
-
-
-@dataclass
-class ImportJob:
-    """One upload being imported; ``state`` is running, done or failed."""
-
-    id: str
-    kb: str
-    owner: str
-    files: list[str]
-    stage: str = "排队"
-    done: int = 0
-    total: int = 0
-    state: str = "running"
-    report: dict[str, Any] | None = None
-    error: str = ""
-    started: float = field(default_factory=time.monotonic)
-    seconds: float = 0.0
-
-    def progress(self, stage: str, done: int, total: int) -> None:
-        self.stage, self.done, self.total = stage, done, total
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kb": self.kb,
-            "files": self.files,
-            "state": self.state,
-            "stage": self.stage,
-            "done": self.done,
-            "total": self.total,
-            "report": self.report,
-            "error": self.error,
-            "seconds": round(self.seconds or time.monotonic() - self.started, 1),
-        }
-
-
-class ImportJobs:
-    """The imports started from the console, each in its own thread (kept: the last ``keep``)."""
-
-    def __init__(self, keep: int = 100) -> None:
-        self.keep = keep
-        self._jobs: dict[str, ImportJob] = {}
-        self._threads: dict[str, threading.Thread] = {}
-        self._lock = threading.Lock()
-
-    def start(
-        self,
-        platform: Platform,
-        retriever: Retriever,
-        actor: Principal,
-        kb_name: str,
-        uploads: Sequence[tuple[str, bytes]],
-    ) -> ImportJob:
-        with self._lock:
-            busy = [j for j in self._jobs.values() if j.kb == kb_name and j.state == "running"]
-            if busy:
-                raise Conflict(
-                    f"知识库 {kb_name} 正在导入文件（{busy[0].owner} 发起），请等待完成后再上传。",
-                    kb=kb_name,
-                )
-            job = ImportJob(
-                secrets.token_urlsafe(12), kb_name, actor.username, [n for n, _ in uploads]
-            )
-            job.total = len(uploads)
-            self._jobs[job.id] = job
-            finished = [k for k, j in self._jobs.items() if j.state != "running"]
-            for old in finished[: max(len(self._jobs) - self.keep, 0)]:
-                self._jobs.pop(old, None)
-                self._threads.pop(old, None)
-            thread = threading.Thread(
-                target=self._run,
-                args=(job, platform, retriever, actor, list(uploads)),
-                name=f"govai-import-{kb_name}",
-                daemon=True,
-            )
-            self._threads[job.id] = thread
-        thread.start()
-        return job
-
-    def _run(
-        self,
-        job: ImportJob,
-        platform: Platform,
-        retriever: Retriever,
-        actor: Principal,
-        uploads: list[tuple[str, bytes]],
-    ) -> None:
-        try:
-            report = import_uploads(platform.db, actor, job.kb, uploads, progress=job.progress)
-            job.progress("建索引", 0, 1)
-            with platform.db.read() as session:
-                retriever.index_for(service.get_kb(session, job.kb, actor))
-            job.progress("建索引", 1, 1)
-            job.report = report.as_dict()
-            job.state = "done"
-        except GovaiError as exc:
-            job.error, job.state = exc.message, "failed"
-        except Exception:
-            log.exception("import into knowledge base %s failed", job.kb)
-            job.error = (
-                "导入失败：服务器内部错误，已记录日志。请稍后重试；如持续出现，请联系系统管理员。"
-            )
-            job.state = "failed"
-        finally:
-            job.seconds = time.monotonic() - job.started
-
-    def get(self, job_id: str, actor: Principal, kb_name: str) -> ImportJob:
-        job = self._jobs.get(job_id)
-        if job is None or job.owner != actor.username or job.kb != kb_name:
-            raise NotFound(
-                f"没有编号为 {job_id} 的导入任务（任务只对发起人可见，服务重启后不再保留）。"
-            )
-        return job
-
-    def wait(self, job_id: str, timeout: float | None = None) -> None:
-        """Block until the job's thread has ended (for the CLI-less callers and tests)."""
-        thread = self._threads.get(job_id)
-        if thread is not None:
-            thread.join(timeout)
 
 
 def imports_of(request: Request) -> ImportJobs:
