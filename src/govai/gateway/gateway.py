@@ -38,6 +38,7 @@ from typing import Any, NoReturn
 
 from govai.accounts.principal import Principal
 from govai.classification import Level
+from govai.concurrency import released
 from govai.errors import (
     ClassificationRefused,
     ContentBlocked,
@@ -112,7 +113,8 @@ class ModelGateway:
         p = self._prepare(request, actor)
         started = time.monotonic()
         try:
-            reply = p.provider.complete(p.call)
+            with released():  # waiting on a model is not computing (govai.concurrency)
+                reply = p.provider.complete(p.call)
         except Exception as exc:
             p.record.latency_ms = _ms(started)
             self._fail_provider(actor, p.record, p.config.name, exc)
@@ -161,7 +163,9 @@ class ModelGateway:
         for start in range(0, len(masked), batch_size):
             batch = masked[start : start + batch_size]
             try:
-                got = _vectors(config.name, provider.embed(batch, model), len(batch))
+                with released():
+                    sent = provider.embed(batch, model)
+                got = _vectors(config.name, sent, len(batch))
                 if vectors and len(got[0]) != len(vectors[0]):
                     raise _bad(config.name, "各批返回的向量长度不一致")
             except Exception as exc:
@@ -198,7 +202,9 @@ class ModelGateway:
         masked = [masker.mask(d) for d in documents]
         started = time.monotonic()
         try:
-            scores = _scores(config.name, provider.rerank(query, masked, model), len(masked))
+            with released():
+                sent = provider.rerank(query, masked, model)
+            scores = _scores(config.name, sent, len(masked))
         except Exception as exc:
             rec.latency_ms = _ms(started)
             self._fail_provider(actor, rec, config.name, exc)

@@ -6,7 +6,8 @@ Routers live in :mod:`govai.web.routes`; each route declares who may call it
 The long-lived services are created here once per app and kept on ``app.state``, so what they
 hold in memory is shared by every request: the model gateway (its sensitive-word cache), the
 retriever (the loaded lexical indexes of the knowledge bases), the Q&A service built on both,
-and the registry of background imports started from the console.
+the compute slots questions and searches take turns in (:mod:`govai.concurrency`), and the
+registry of background imports started from the console.
 
 ``govai serve`` runs :func:`served_app` in each of its worker processes (uvicorn's factory).
 Nothing a request depends on lives only in one process's memory: the caches above are checked
@@ -28,6 +29,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from govai.accounts.principal import SYSTEM
+from govai.concurrency import ComputeSlots
 from govai.gateway import ModelGateway
 from govai.knowledge import service as knowledge
 from govai.knowledge.retrieval import Retriever
@@ -72,6 +74,7 @@ def create_app(platform: Platform, *, warm_up: bool = False) -> FastAPI:
     app.state.gateway = ModelGateway(platform.db, platform.settings)
     app.state.retriever = Retriever(platform.db, platform.settings)
     app.state.qa = QaService(platform.db, platform.settings, app.state.retriever, app.state.gateway)
+    app.state.compute = ComputeSlots()
     app.state.imports = ImportJobs(platform.settings.home_path / "imports")
     # The JSON API and /v1 first: they carry the citizens' and integrations' traffic, and a
     # request is matched against the routes in this order (no path is shared between routers).

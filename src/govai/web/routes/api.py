@@ -33,7 +33,7 @@ from govai.scenarios.qa import Answer
 from govai.web.auth import platform_of
 from govai.web.policy import Anyone, AnyUser, allow
 from govai.web.routes.audit import audit_filter
-from govai.web.routes.chat import qa_of
+from govai.web.routes.chat import compute_of, qa_of
 from govai.web.routes.kb import kb_row, read_uploads, retriever_of
 from govai.web.views import audit_json, org_tree, user_json
 
@@ -174,9 +174,10 @@ def audit_entries(
 @router.post("/ask")
 def ask(request: Request, principal: Anyone, body: AskIn) -> JSONResponse:
     channel = "api" if principal.via == "token" else "web"
-    answer = qa_of(request).ask(
-        body.kb, body.question, principal, history=body.history, channel=channel
-    )
+    with compute_of(request).held():
+        answer = qa_of(request).ask(
+            body.kb, body.question, principal, history=body.history, channel=channel
+        )
     return answer_response(answer)
 
 
@@ -200,7 +201,8 @@ def kb_search(
     top_k: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> dict[str, object]:
     """The shape of ``govai kb search --json``: ``{"query", "hits": [...]}``."""
-    return retriever_of(request).search(name, q, principal, top_k=top_k).as_dict()
+    with compute_of(request).held():
+        return retriever_of(request).search(name, q, principal, top_k=top_k).as_dict()
 
 
 @router.post("/kb/{name}/import")

@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from govai.concurrency import ComputeSlots
 from govai.knowledge import service
 from govai.scenarios.qa import QaService
 from govai.web.auth import platform_of
@@ -28,6 +29,12 @@ def qa_of(request: Request) -> QaService:
     """The app's one Q&A service (its retriever keeps the loaded indexes between requests)."""
     qa: QaService = request.app.state.qa
     return qa
+
+
+def compute_of(request: Request) -> ComputeSlots:
+    """The app's compute slots: questions and searches run in one (see :mod:`govai.concurrency`)."""
+    slots: ComputeSlots = request.app.state.compute
+    return slots
 
 
 @router.get("/chat")

@@ -57,7 +57,7 @@ from govai.knowledge.models import KnowledgeBase
 from govai.scenarios.qa import Answer
 from govai.web.auth import add_security_headers, client_ip, platform_of
 from govai.web.policy import POLICY_ATTR, Policy
-from govai.web.routes.chat import qa_of
+from govai.web.routes.chat import compute_of, qa_of
 
 log = logging.getLogger("govai.web")
 router = APIRouter(prefix="/v1")
@@ -205,7 +205,8 @@ def chat_completions(
 ) -> JSONResponse | StreamingResponse:
     question, history = conversation(body.messages)
     qa = qa_of(request)
-    answer = qa.ask(body.model, question, principal, history=history, channel="openai")
+    with compute_of(request).held():
+        answer = qa.ask(body.model, question, principal, history=history, channel="openai")
     completion_id = f"chatcmpl-{answer.produce_id or answer.exchange_id}"
     created = int(time.time())
     headers = {"X-AIGC-Label": implicit_label_json(answer.aigc)}
