@@ -6,6 +6,13 @@ busy timeout instead of failing half-way; the audit chain relies on appends bein
 :meth:`Database.read` sessions begin deferred and take no write lock, so a long read (verifying
 the audit chain, a report) never holds up writers. PostgreSQL serialises audit appends with a
 row lock on the chain head (see :mod:`govai.governance.audit`).
+
+Durability on SQLite is ``synchronous=NORMAL``, SQLite's recommendation for WAL mode: a commit
+is not synced to disk by itself but at the next checkpoint, so a crash of the process loses
+nothing committed, while a power cut or operating-system crash may lose the last commits
+before it (the database stays consistent). Syncing every commit (``FULL``) would put a disk
+flush on every answer's log write; the operator guide states the policy and points to
+PostgreSQL where it is not acceptable.
 """
 
 from __future__ import annotations
