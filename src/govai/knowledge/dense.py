@@ -39,6 +39,7 @@ from govai.accounts.principal import Principal
 from govai.classification import Level
 from govai.errors import ConfigError
 from govai.gateway import EMBED_BATCH_SIZE, EmbeddingRequest, ModelGateway
+from govai.knowledge.index import top_rows
 from govai.storage.files import write_directory_atomically
 
 __all__ = [
@@ -172,7 +173,7 @@ class VectorIndex:
                 )
             scores = scores * weights
             eligible = eligible & (weights > 0)
-        return _top_k(np.flatnonzero(eligible), scores, k)
+        return top_rows(np.flatnonzero(eligible), scores, k)
 
     def save(self, path: Path | str) -> None:
         """Persist into the directory ``path``, replacing what was there, atomically."""
@@ -222,23 +223,6 @@ class VectorIndex:
             )
         meta = manifest.get("meta") or {}
         return cls(vectors, {str(key): str(value) for key, value in meta.items()})
-
-
-def _top_k(candidates: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """The best ``k`` of the candidate rows, best first, ties broken by row."""
-    if candidates.size == 0:
-        return []
-    values = scores[candidates]
-    if candidates.size > k:
-        # Keep everything tied with the k-th best so the tie-break by row stays exact.
-        kth = np.partition(values, candidates.size - k)[candidates.size - k]
-        keep = values >= kth
-        candidates, values = candidates[keep], values[keep]
-    order = np.lexsort((candidates, -values))[:k]
-    return [
-        (int(row), float(score))
-        for row, score in zip(candidates[order], values[order], strict=True)
-    ]
 
 
 # ── fusion ────────────────────────────────────────────────────────────────────

@@ -302,7 +302,12 @@ class BM25Index:
 
 def _top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
     """Rows with a positive score, best first, ties broken by row, at most ``k``."""
-    candidates = np.flatnonzero(scores > 0)
+    return top_rows(np.flatnonzero(scores > 0), scores, k)
+
+
+def top_rows(candidates: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The best ``k`` of the ``candidates`` rows by ``scores``, best first, ties broken by row
+    (shared with the vector index)."""
     if candidates.size == 0:
         return []
     values = scores[candidates]

@@ -150,6 +150,7 @@ class LoadedIndex:
     _document_weights: dict[int, np.ndarray] = field(default_factory=dict)
     _document_row: np.ndarray | None = None
     _row_of: dict[int, int] | None = None
+    _by_title: dict[str, list[int]] | None = None
 
     def __len__(self) -> int:
         return len(self.passage_ids)
@@ -160,6 +161,14 @@ class LoadedIndex:
     def idf_at(self, df: float) -> float:
         n = len(self.passage_ids)
         return math.log(1 + max(n - df + 0.5, 0.0) / (df + 0.5))
+
+    def documents_by_title(self) -> dict[str, list[int]]:
+        """Document ids by title without 中华人民共和国 (cached): what a citation names."""
+        if self._by_title is None:
+            self._by_title = {}
+            for doc, title in self.doc_title.items():
+                self._by_title.setdefault(_short_title(title), []).append(doc)
+        return self._by_title
 
     def row_of(self, passage_id: int) -> int | None:
         """The index row of a passage (None when the index predates it)."""
@@ -418,9 +427,7 @@ class Retriever:
         wanted = [m for m in _CITED_ARTICLE.finditer(query)]
         if not wanted:
             return [], []
-        by_title: dict[str, list[int]] = {}
-        for doc, title in loaded.doc_title.items():
-            by_title.setdefault(_short_title(title), []).append(doc)
+        by_title = loaded.documents_by_title()
         rows: list[int] = []
         missing: list[str] = []
         with self.db.read() as session:

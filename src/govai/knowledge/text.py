@@ -331,15 +331,16 @@ _FUNCTION_TAGS = frozenset(
 
 
 @cache
-def _word_tags() -> dict[str, str]:
-    """Word → part-of-speech tag from jieba's own dictionary (the third column)."""
-    tags: dict[str, str] = {}
+def _function_words() -> frozenset[str]:
+    """The words jieba's own dictionary (its third column) tags with a word class that names
+    no topic; only these are kept, not the whole 350,000-word table."""
+    words: set[str] = set()
     with jieba.Tokenizer().get_dict_file() as fh:
         for raw in fh:
             parts = raw.decode("utf-8").split()
-            if len(parts) == 3:
-                tags[parts[0]] = parts[2]
-    return tags
+            if len(parts) == 3 and parts[2] in _FUNCTION_TAGS:
+                words.add(parts[0])
+    return frozenset(words)
 
 
 # ── tokenizer ──────────────────────────────────────────────────────────────────
@@ -544,12 +545,12 @@ class Tokenizer:
         that names no topic (一直, 今年, 这种, 两年 …). What a question's evidence must cover.
         Falls back to every distinct term when that leaves nothing."""
         typed = list(dict.fromkeys(self.tokens(text)))
-        tags = _word_tags()
+        function_words = _function_words()
         keys = [
             t
             for t in typed
             if len(t) > 1
-            and tags.get(t) not in _FUNCTION_TAGS
+            and t not in function_words
             and not any(t != other and t in other for other in typed)
         ]
         return keys or typed
