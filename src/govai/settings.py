@@ -97,6 +97,41 @@ SETTINGS: tuple[Setting, ...] = (
         "Fixed text of a refusal when the knowledge base does not cover the question.",
     ),
     Setting(
+        "dispatch_model",
+        "default",
+        "Name of the dispatch model (`govai dispatch train --model`) whose active version "
+        "suggests a department for each new message; empty turns automatic dispatch off.",
+    ),
+    Setting(
+        "dispatch_min_confidence",
+        0.6,
+        "Probability at or above which a suggested department is applied; below it the message "
+        "waits in the human dispatch queue.",
+    ),
+    Setting(
+        "hotspot_window_days",
+        90,
+        "Messages further apart than this many days are never one hot problem.",
+    ),
+    Setting(
+        "surge_threshold",
+        0.01,
+        "p-value below which a day's or week's message count counts as a surge against the "
+        "same category's, department's or place's own history.",
+    ),
+    Setting("surge_min_count", 5, "Fewest messages in a day or week that can raise a surge."),
+    Setting(
+        "surge_per_handler",
+        20,
+        "Messages one handler clears in a day; sizes the extra handlers an alert suggests.",
+    ),
+    Setting(
+        "alert_webhook_url",
+        "",
+        "URL that receives each new alert as a JSON POST (e.g. a 政务微信/钉钉 robot relay); "
+        "empty sends none.",
+    ),
+    Setting(
         "qa_handoff_text",
         "如需人工帮助，请拨打 12345 政务服务便民热线，或在工作时间转人工客服。",
         "Hand-off offer shown with every refusal.",

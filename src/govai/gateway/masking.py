@@ -197,3 +197,41 @@ class StreamRestorer:
     def flush(self) -> str:
         text, self._held = self._held, ""
         return self.masker.restore(text)
+
+
+def _partial(value: str, keep_head: int, keep_tail: int) -> str:
+    hidden = max(len(value) - keep_head - keep_tail, 1)
+    return value[:keep_head] + "*" * hidden + (value[-keep_tail:] if keep_tail else "")
+
+
+_SHOWN = {"身份证号": (6, 4), "手机号": (3, 4), "银行卡号": (4, 4), "信用代码": (8, 2)}
+
+
+def redact(text: str) -> str:
+    """``text`` for a person without the right to see its personal data: ID, mobile, card and
+    credit-code numbers partly starred (``138****5678``, the way 12345 centres print them),
+    e-mail user names hidden. Unlike :class:`Masker` nothing can be restored."""
+    out, pos = [], 0
+    for start, end, label in find_personal_data(text):
+        value = text[start:end]
+        out.append(text[pos:start])
+        if label == "邮箱":
+            user, _, domain = value.partition("@")
+            out.append(user[:1] + "***@" + domain)
+        else:
+            head, tail = _SHOWN.get(label, (2, 2))
+            digits = value.replace(" ", "").replace("-", "")
+            out.append(_partial(digits, head, tail))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def redact_name(name: str) -> str:
+    """A person's name or account shown as 张* / 欧阳** / A00****948."""
+    name = name.strip()
+    if not name:
+        return ""
+    if name.isascii():
+        return _partial(name, 3, 3) if len(name) > 6 else name[:1] + "*" * (len(name) - 1)
+    return name[:1] + "*" * max(len(name) - 1, 1)

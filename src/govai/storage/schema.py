@@ -4,6 +4,7 @@ from govai.accounts import models as accounts_models
 from govai.gateway import models as gateway_models
 from govai.governance import models as governance_models
 from govai.knowledge import models as knowledge_models
+from govai.scenarios.messages import models as messages_models
 from govai.scenarios.qa import models as qa_models
 from govai.storage.base import Base
 
@@ -14,6 +15,7 @@ __all__ = [
     "gateway_models",
     "governance_models",
     "knowledge_models",
+    "messages_models",
     "metadata",
     "qa_models",
 ]
