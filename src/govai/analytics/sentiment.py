@@ -340,8 +340,8 @@ class SentimentAnalyser:
                 hit.value *= EXCLAMATION
         if _INDIGNANT.search(ending):
             hits.append(_Hit(ending.strip(), INDIGNANT_QUESTION))
-        elif _RHETORICAL_END.search(sentence.rstrip()) and (negative_seen or negator_seen):
-            hits.append(_Hit(sentence[-2:], RHETORICAL_QUESTION))
+        elif _RHETORICAL_END.search(body + ending.strip()) and (negative_seen or negator_seen):
+            hits.append(_Hit("吗" + ending.strip(), RHETORICAL_QUESTION))
 
     @staticmethod
     def _post_negate(
