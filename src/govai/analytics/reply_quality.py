@@ -71,6 +71,7 @@ __all__ = [
     "assess_reply",
     "default_idf",
     "idf_from",
+    "reply_substance",
     "working_days",
 ]
 
@@ -393,6 +394,12 @@ def _substance(reply: str) -> str:
         if s and not _BOILERPLATE.match(s):
             kept.append(s)
     return "".join(kept)
+
+
+def reply_substance(reply: str) -> str:
+    """What a reply says beyond its greeting, acknowledgement, thanks, contact and date: the
+    part the completeness score weighs, and what is worth quoting from a past reply."""
+    return _substance(_clean(reply))
 
 
 def _answer_part(substance: str, size: int) -> tuple[float, str]:
