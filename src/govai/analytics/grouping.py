@@ -63,6 +63,7 @@ __all__ = [
     "PlaceIndex",
     "PreparedMessage",
     "group",
+    "issue_features",
     "issue_vectors",
     "prepare",
 ]

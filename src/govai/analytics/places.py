@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -422,15 +421,3 @@ def core_similarity(a: str, b: str) -> float:
         return 1.0
     pa, pb = character_pairs(a), character_pairs(b)
     return 2 * len(pa & pb) / (len(pa) + len(pb))
-
-
-def best_match(cores: Sequence[str], others: Iterable[str]) -> float:
-    """The best :func:`core_similarity` between any of ``cores`` and any of ``others``."""
-    best = 0.0
-    others = list(others)
-    for a in cores:
-        for b in others:
-            best = max(best, core_similarity(a, b))
-            if best == 1.0:
-                return best
-    return best
