@@ -7,7 +7,7 @@ from govai.accounts import service as acc
 from govai.accounts.models import LoginSession, User
 from govai.accounts.principal import Principal, cli_principal
 from govai.accounts.roles import Role, parse_roles
-from govai.demo import DEMO_PASSWORD
+from govai.demo import ACCOUNTS, DEMO_PASSWORD
 from govai.errors import (
     AccountLocked,
     Conflict,
@@ -193,7 +193,7 @@ def test_org_tree_and_subtree(demo_platform: Platform) -> None:
         assert (
             acc.org_path(s, east) == "示范省 / 示范市 / 示范市东城区 / 东城区人力资源和社会保障局"
         )
-        assert s.execute(select(func.count()).select_from(User)).scalar_one() == 7
+        assert s.execute(select(func.count()).select_from(User)).scalar_one() == len(ACCOUNTS)
     with pytest.raises(ValidationError, match="上级"), demo_platform.db.session() as s:
         acc.create_org(s, OP, code="x", name="第二个根", kind="province")
     with pytest.raises(ValidationError, match="机构类型"), demo_platform.db.session() as s:

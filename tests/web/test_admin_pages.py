@@ -44,8 +44,8 @@ def test_sysadmin_creates_and_renames_an_org(
     response = client.post(
         "/admin/orgs",
         data={
-            "code": "city-edu",
-            "name": "示范市教育局",
+            "code": "city-wlj",
+            "name": "示范市文化和旅游局",
             "kind": "department",
             "parent": "city",
             "csrf_token": client.csrf,
@@ -54,13 +54,13 @@ def test_sysadmin_creates_and_renames_an_org(
     )
     assert response.status_code == 303
     page = client.get("/admin/orgs").text
-    assert "已新建机构「示范市教育局」" in page
-    assert '<td class="depth-2">示范市教育局</td>' in page
+    assert "已新建机构「示范市文化和旅游局」" in page
+    assert '<td class="depth-2">示范市文化和旅游局</td>' in page
     client.post(
-        "/admin/orgs/city-edu/rename", data={"name": "示范市教育体育局", "csrf_token": client.csrf}
+        "/admin/orgs/city-wlj/rename", data={"name": "示范市文化广电和旅游局", "csrf_token": client.csrf}
     )
-    org = _org(demo_platform, "city-edu")
-    assert org is not None and org.name == "示范市教育体育局"
+    org = _org(demo_platform, "city-wlj")
+    assert org is not None and org.name == "示范市文化广电和旅游局"
 
 
 def test_org_create_error_keeps_input(app_client: ClientFactory, demo_platform: Platform) -> None:

@@ -42,6 +42,8 @@ def _demo_values(platform: Platform) -> dict[str, str]:
         "model": "policy",  # the demo's public knowledge base
         "group_id": "999999",
         "job_id": "no-such-job",
+        "message_id": "999999",
+        "alert_id": "999999",
     }
 
 
@@ -164,6 +166,19 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/v1/models"): "PUBLIC",
     ("GET", "/v1/models/{model}"): "PUBLIC",
     ("POST", "/v1/chat/completions"): "PUBLIC",
+    # 智能分办, 热点发现, 风险预警, 舆情简报
+    ("GET", "/messages"): "allow(dept_admin, reviewer, staff, sys_admin)",
+    ("POST", "/messages"): "allow(dept_admin, staff)",
+    ("POST", "/messages/import"): "allow(dept_admin, staff)",
+    ("GET", "/messages/{message_id}"): "allow(dept_admin, reviewer, staff, sys_admin)",
+    ("POST", "/messages/{message_id}/assign"): "allow(dept_admin, staff)",
+    ("POST", "/api/messages"): "allow(dept_admin, staff)",
+    ("GET", "/api/messages/{message_id}"): "allow(dept_admin, reviewer, staff, sys_admin)",
+    ("GET", "/hotspots"): "allow(dept_admin, reviewer, staff, sys_admin)",
+    ("GET", "/alerts"): "allow(dept_admin, reviewer, staff, sys_admin)",
+    ("POST", "/alerts/scan"): "allow(dept_admin, staff)",
+    ("POST", "/alerts/{alert_id}/decide"): "allow(dept_admin, staff)",
+    ("GET", "/briefing"): "allow(dept_admin, reviewer, staff, sys_admin)",
 }
 
 

@@ -8,8 +8,10 @@ Everything here is written by the project, except the four national regulations 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -39,6 +41,12 @@ ORGS: tuple[tuple[str, str, str, str | None], ...] = (
     ("city-hpf", "示范市住房公积金管理中心", "department", "city"),
     ("city-12345", "示范市12345政务服务便民热线", "department", "city"),
     ("city-dsj", "示范市政务服务和数据管理局", "department", "city"),
+    ("city-zjj", "示范市住房和城乡建设局", "department", "city"),
+    ("city-sthj", "示范市生态环境局", "department", "city"),
+    ("city-jtj", "示范市交通运输局", "department", "city"),
+    ("city-jyj", "示范市教育局", "department", "city"),
+    ("city-swj", "示范市商务局", "department", "city"),
+    ("city-wjw", "示范市卫生健康委员会", "department", "city"),
     ("east", "示范市东城区", "county", "city"),
     ("east-hrss", "东城区人力资源和社会保障局", "department", "east"),
 )
@@ -53,11 +61,15 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("secadmin", "钱安全保密管理员", "city-dsj", "sec_admin", DEMO_PASSWORD),
     DemoAccount("auditor", "孙安全审计员", "city-dsj", "auditor", DEMO_PASSWORD),
     DemoAccount("east-staff", "周区县窗口", "east-hrss", "staff", DEMO_PASSWORD),
+    DemoAccount("hotline", "吴接线员", "city-12345", "staff", DEMO_PASSWORD),
+    DemoAccount("env-staff", "郑环保", "city-sthj", "staff", DEMO_PASSWORD),
 )
 
 
-def load_demo(platform: Platform, actor: Principal) -> list[DemoAccount]:
-    """Create the demo organisations and accounts; existing ones are left as they are."""
+def load_demo(platform: Platform, actor: Principal, *, messages: bool = True) -> list[DemoAccount]:
+    """Create the demo organisations, accounts, word list, knowledge bases and (unless
+    ``messages`` is false: tests that do not need them skip training a model) citizen messages;
+    existing ones are left as they are."""
     with platform.db.session() as session:
         existing = {o.code for o in accounts.list_orgs(session)}
         for code, name, kind, parent in ORGS:
@@ -78,6 +90,8 @@ def load_demo(platform: Platform, actor: Principal) -> list[DemoAccount]:
                 )
     load_demo_words(platform, actor)
     load_demo_knowledge(platform, actor)
+    if messages:
+        load_demo_messages(platform, actor)
     return list(ACCOUNTS)
 
 
@@ -140,3 +154,51 @@ def load_demo_knowledge(platform: Platform, actor: Principal) -> None:
                 session, actor, kb_service.NewKnowledgeBase(name, title, org, public, level)
             )
         import_files(platform.db, actor, name, [KB_DIR / f for f in files])
+
+
+MESSAGES_DIR = Path(__file__).parent / "messages"
+MESSAGES_ORG = "city-12345"
+DEMO_TODAY = date(2026, 11, 14)  # the last day of recent.csv: shifted to today when loaded
+
+
+def load_demo_messages(platform: Platform, actor: Principal, *, today: date | None = None) -> None:
+    """Citizen messages written by the project (see ``messages/README.md``): routed history,
+    a dispatch model trained on it, this fortnight's messages dispatched by that model, and an
+    alert scan for today. Dates are shifted so the demo's last day is ``today``. Skipped when
+    the 12345 centre already has messages."""
+    from govai.scenarios.messages import alerts, service
+    from govai.scenarios.messages.intake import read_messages
+    from govai.scenarios.messages.models import Message
+    from govai.tabular import read_table
+
+    today = today or alerts.today()
+    shift = timedelta(days=(today - DEMO_TODAY).days)
+    with platform.db.session() as session:
+        org = accounts.get_org(session, MESSAGES_ORG)
+        if session.execute(select(Message.id).where(Message.org_id == org.id).limit(1)).first():
+            return
+    history = _shifted(read_messages(read_table(MESSAGES_DIR / "history.csv")), shift)
+    recent = _shifted(read_messages(read_table(MESSAGES_DIR / "recent.csv")), shift)
+    model = str(platform.settings.dispatch_model) or "default"
+    with platform.db.session() as session:
+        service.import_rows(session, platform.settings, actor, history, org_code=MESSAGES_ORG)
+        rows = [service.TrainingRow(r.text, r.label, r.title) for r in history.rows]
+        service.train_model(session, actor, model, rows, source="示范市历史留言（演示）")
+    with platform.db.session() as session:
+        service.import_rows(
+            session, platform.settings, actor, recent, org_code=MESSAGES_ORG, model=model
+        )
+    with platform.db.session() as session:
+        alerts.scan(session, platform.settings, actor, on=today)
+
+
+def _shifted(read: Any, shift: timedelta) -> Any:
+    read.rows = [
+        replace(
+            r,
+            time=r.time + shift if r.time else None,
+            reply_time=r.reply_time + shift if r.reply_time else None,
+        )
+        for r in read.rows
+    ]
+    return read

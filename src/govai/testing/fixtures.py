@@ -4,7 +4,8 @@
   folder, or — when ``GOVAI_TEST_DATABASE_URL`` is set — a fresh schema of that PostgreSQL
   database, dropped after the test.
 - ``platform``: a :class:`~govai.platform.Platform` over those settings, migrated to head.
-- ``demo_platform``: the same with the demo organisations and one account per role.
+- ``demo_platform``: the same with the demo organisations, one account per role, the word list
+  and knowledge bases (not the demo messages: ``govai.demo.load_demo_messages`` adds them).
 - ``client``: an in-process HTTP client for the web app over ``demo_platform``.
 """
 
@@ -91,7 +92,7 @@ def platform(govai_settings: Settings) -> Iterator[Platform]:
 
 @pytest.fixture
 def demo_platform(platform: Platform) -> Platform:
-    load_demo(platform, cli_principal("pytest"))
+    load_demo(platform, cli_principal("pytest"), messages=False)
     return platform
 
 

@@ -47,7 +47,9 @@ from govai.web.routes import (
     auth,
     chat,
     home,
+    insights,
     kb,
+    messages,
     models,
     openai_api,
     orgs,
@@ -78,7 +80,22 @@ def create_app(platform: Platform, *, warm_up: bool = False) -> FastAPI:
     app.state.imports = ImportJobs(platform.settings.home_path / "imports")
     # The JSON API and /v1 first: they carry the citizens' and integrations' traffic, and a
     # request is matched against the routes in this order (no path is shared between routers).
-    routers = (api, openai_api, auth, home, chat, kb, orgs, users, models, words, audit, account)
+    routers = (
+        api,
+        openai_api,
+        auth,
+        home,
+        chat,
+        kb,
+        messages,
+        insights,
+        orgs,
+        users,
+        models,
+        words,
+        audit,
+        account,
+    )
     for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -220,3 +220,64 @@ def kb_import(
     with platform.db.read() as session:
         retriever_of(request).index_for(knowledge.get_kb(session, name, principal))
     return report.as_dict()
+
+
+# ---------------------------------------------------------------- citizen messages
+
+MessageHandler = Annotated[Principal, Depends(allow(Role.STAFF, Role.DEPT_ADMIN))]
+MessageViewer = Annotated[
+    Principal, Depends(allow(Role.STAFF, Role.REVIEWER, Role.DEPT_ADMIN, Role.SYS_ADMIN))
+]
+
+
+class MessageIn(BaseModel):
+    title: str = Field("", max_length=500)
+    text: str = Field("", max_length=20000)
+    author: str = Field("", max_length=100)
+    external_id: str = Field("", max_length=64)
+    received_at: str = Field("", max_length=40, description="留言时间（北京时间），可省略")
+    org: str | None = Field(None, max_length=64)
+
+
+def message_json(view: Any) -> dict[str, Any]:
+    from govai.web.routes.messages import message_row
+
+    row = message_row(view)
+    row["top"] = [[label, p] for label, p in row["top"]]
+    return row
+
+
+@router.post("/messages", status_code=201)
+def message_create(request: Request, principal: MessageHandler, body: MessageIn) -> dict[str, Any]:
+    """Record one message (a 12345 work order, a board post) and dispatch it at once."""
+    from govai.analytics.timeparse import parse_message_time
+    from govai.errors import ValidationError
+    from govai.scenarios.messages import service as messages
+
+    received = parse_message_time(body.received_at) if body.received_at.strip() else None
+    if body.received_at.strip() and received is None:
+        raise ValidationError(
+            f"留言时间“{body.received_at}”无法识别，请用 2020-01-06 12:09:38 格式。"
+        )
+    platform = platform_of(request)
+    new = messages.NewMessage(
+        title=body.title,
+        text=body.text,
+        author=body.author,
+        external_id=body.external_id,
+        received_at=received,
+        org_code=body.org,
+        channel="api",
+    )
+    with platform.db.session() as session:
+        message = messages.create_message(session, platform.settings, principal, new)
+        return message_json(messages.view(session, principal, message))
+
+
+@router.get("/messages/{message_id}")
+def message_get(request: Request, principal: MessageViewer, message_id: int) -> dict[str, Any]:
+    from govai.scenarios.messages import service as messages
+
+    with platform_of(request).db.read() as session:
+        message = messages.get_message(session, principal, message_id)
+        return message_json(messages.view(session, principal, message))

@@ -1,0 +1,251 @@
+"""热点发现, 风险预警 and 舆情简报 in the console: /hotspots (with the two official tables as
+.xlsx), /alerts (scan, confirm, dismiss) and /briefing (the page, and the .docx).
+
+The scenario modules decide who sees which messages and redact personal data for the reader;
+these pages only lay the results out.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import RedirectResponse
+
+from govai.accounts.principal import Principal
+from govai.accounts.roles import Role
+from govai.errors import GovaiError, ValidationError
+from govai.gateway.labels import EXPLICIT_LABEL, implicit_label_json
+from govai.scenarios.messages import alerts as alert_service
+from govai.scenarios.messages import briefing as briefing_service
+from govai.scenarios.messages import problems as problem_service
+from govai.storage.base import beijing
+from govai.web.auth import platform_of
+from govai.web.nav import NavItem, register_nav
+from govai.web.policy import allow
+from govai.web.render import render, set_flash
+
+router = APIRouter()
+VIEW_ROLES = frozenset({Role.STAFF, Role.REVIEWER, Role.DEPT_ADMIN, Role.SYS_ADMIN})
+Viewer = Annotated[Principal, Depends(allow(*VIEW_ROLES))]
+Handler = Annotated[Principal, Depends(allow(Role.STAFF, Role.DEPT_ADMIN))]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+register_nav(
+    NavItem(
+        "热点问题", "/hotspots", VIEW_ROLES, description="同一地点同一问题的集中留言，按热度排序"
+    )
+)
+register_nav(NavItem("风险预警", "/alerts", VIEW_ROLES, description="留言量激增与新出现的热点问题"))
+register_nav(
+    NavItem("舆情简报", "/briefing", VIEW_ROLES, description="周报、月报：趋势、热点、预警、情感")
+)
+
+
+def _days(value: str) -> int | None:
+    return int(value) if value.isdigit() and 0 < int(value) <= 3660 else None
+
+
+def _date(value: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"日期“{value}”应为 YYYY-MM-DD 格式。") from None
+
+
+# ---------------------------------------------------------------- hot problems
+
+
+@router.get("/hotspots")
+def hotspots_page(
+    request: Request, principal: Viewer, days: str = "", top: int = 10, xlsx: bool = False
+) -> Response:
+    platform = platform_of(request)
+    top = max(1, min(top, 50))
+    with platform.db.read() as session:
+        result = problem_service.from_database(
+            session, platform.settings, principal, top=top, days=_days(days)
+        )
+    if xlsx:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "hotspots.xlsx"
+            problem_service.write_tables(result, path)
+            data = path.read_bytes()
+        name = quote("热点问题表.xlsx")
+        return Response(
+            data,
+            media_type=XLSX,
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+        )
+    titles = {r.id: r.title for r in result.records}
+    rows = [
+        {
+            **p.to_dict(),
+            "count": len(p.message_ids),
+            "samples": [(i, titles.get(i, "")) for i in p.message_ids[:5]],
+        }
+        for p in result.problems
+    ]
+    context = {"problems": rows, "total": result.total, "days": days, "top": top}
+    return render(request, "hotspots.html", context)
+
+
+# ---------------------------------------------------------------- alerts
+
+
+def _alerts_page(
+    request: Request, principal: Principal, *, status: str = "", error: str = "", code: int = 200
+) -> Response:
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        rows = [
+            {
+                **alert_service.payload(a),
+                "status": a.status,
+                "status_label": alert_service.STATUSES.get(a.status, a.status),
+                "decided_by": a.decided_by,
+                "decided_at": beijing(a.decided_at, "%Y-%m-%d %H:%M"),
+                "note": a.note,
+                "webhook": a.webhook,
+                "created_at": beijing(a.created_at, "%Y-%m-%d %H:%M"),
+                "history": a.evidence.get("history", []),
+            }
+            for a in alert_service.list_alerts(session, principal, status=status)
+        ]
+    context = {
+        "alerts": rows,
+        "status": status,
+        "statuses": alert_service.STATUSES,
+        "can_handle": principal.has(Role.STAFF, Role.DEPT_ADMIN),
+        "error": error,
+        "webhook": bool(str(platform.settings.alert_webhook_url).strip()),
+    }
+    return render(request, "alerts.html", context, status_code=code)
+
+
+@router.get("/alerts")
+def alerts_page(request: Request, principal: Viewer, status: str = "") -> Response:
+    if status not in alert_service.STATUSES:
+        status = ""
+    return _alerts_page(request, principal, status=status)
+
+
+@router.post("/alerts/scan")
+def alerts_scan(request: Request, principal: Handler, on: Annotated[str, Form()] = "") -> Response:
+    platform = platform_of(request)
+    try:
+        with platform.db.session() as session:
+            result = alert_service.scan(session, platform.settings, principal, on=_date(on))
+            ids = [a.id for a in result.raised]
+    except GovaiError as exc:
+        return _alerts_page(request, principal, error=exc.message, code=exc.status)
+    alert_service.notify(platform.db, platform.settings, ids)
+    response = RedirectResponse("/alerts", status_code=303)
+    set_flash(
+        response, f"已扫描 {result.scanned} 条留言（{result.on}），新产生预警 {len(ids)} 条。"
+    )
+    return response
+
+
+@router.post("/alerts/{alert_id}/decide")
+def alerts_decide(
+    request: Request,
+    principal: Handler,
+    alert_id: int,
+    decision: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    platform = platform_of(request)
+    try:
+        if decision not in ("confirm", "dismiss"):
+            raise ValidationError("请选择“确认”或“排除”。")
+        with platform.db.session() as session:
+            alert = alert_service.decide(
+                session, principal, alert_id, confirm=decision == "confirm", note=note
+            )
+            done = f"预警 #{alert.id} 已{alert_service.STATUSES[alert.status]}。"
+    except GovaiError as exc:
+        return _alerts_page(request, principal, error=exc.message, code=exc.status)
+    response = RedirectResponse("/alerts", status_code=303)
+    set_flash(response, done)
+    return response
+
+
+# ---------------------------------------------------------------- briefing
+
+
+def bars(values: list[tuple[str, float]], *, width: int = 900, height: int = 220) -> dict[str, Any]:
+    """Geometry of an inline SVG bar chart: one bar per (label, value)."""
+    top = max([v for _, v in values] + [1.0])
+    n = max(len(values), 1)
+    slot = (width - 40) / n
+    items = []
+    for i, (label, value) in enumerate(values):
+        h = (height - 40) * value / top
+        items.append(
+            {
+                "x": 30 + i * slot + slot * 0.15,
+                "y": height - 20 - h,
+                "w": max(slot * 0.7, 1),
+                "h": h,
+                "label": label,
+                "value": value,
+                "lx": 30 + i * slot + slot / 2,
+            }
+        )
+    return {"width": width, "height": height, "bars": items, "base": height - 20, "top": top}
+
+
+@router.get("/briefing")
+def briefing_page(
+    request: Request, principal: Viewer, period: str = "week", end: str = "", docx: bool = False
+) -> Response:
+    platform = platform_of(request)
+    if period not in briefing_service.SPAN:
+        period = "week"
+    try:
+        with platform.db.session() as session:
+            made = briefing_service.build(
+                session,
+                platform.settings,
+                principal,
+                period=period,  # type: ignore[arg-type]
+                end=_date(end),
+            )
+            if docx:
+                data = briefing_service.to_docx(made, platform.settings.site_name)
+    except GovaiError as exc:
+        return render(request, "error.html", {"message": exc.message}, status_code=exc.status)
+    label_header = {"X-AIGC-Label": implicit_label_json(made.aigc)}
+    if docx:
+        name = quote(f"{made.title}.docx")
+        return Response(
+            data,
+            media_type=DOCX,
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}", **label_header},
+        )
+    daily = bars([(f"{d:%m-%d}", n) for d, n in made.daily])
+    negative = bars([(f"{d:%m-%d}", round(s * 100)) for d, s in made.negative_daily], height=160)
+    context = {
+        "b": made,
+        "summary": made.summary(),
+        "label": EXPLICIT_LABEL,
+        "daily": daily,
+        "negative": negative,
+        "period": period,
+        "end": made.end.isoformat(),
+        "sentiment_labels": briefing_service.SENTIMENT_LABEL,
+        "kinds": alert_service.KINDS,
+        "problems": [{**p.to_dict(), "count": len(p.message_ids)} for p in made.problems],
+        "docx_link": f"/briefing?period={period}&end={made.end.isoformat()}&docx=true",
+    }
+    response = render(request, "briefing.html", context)
+    response.headers.update(label_header)
+    return response
