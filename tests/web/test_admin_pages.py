@@ -57,7 +57,8 @@ def test_sysadmin_creates_and_renames_an_org(
     assert "已新建机构「示范市文化和旅游局」" in page
     assert '<td class="depth-2">示范市文化和旅游局</td>' in page
     client.post(
-        "/admin/orgs/city-wlj/rename", data={"name": "示范市文化广电和旅游局", "csrf_token": client.csrf}
+        "/admin/orgs/city-wlj/rename",
+        data={"name": "示范市文化广电和旅游局", "csrf_token": client.csrf},
     )
     org = _org(demo_platform, "city-wlj")
     assert org is not None and org.name == "示范市文化广电和旅游局"
