@@ -222,10 +222,11 @@ def dispatch_train(
     per_class = ev.get("per_class", {})
     if isinstance(per_class, dict):
         for label, m in per_class.items():
-            console.print(
-                f"  {label:<10} P {m['precision']:.3f}  R {m['recall']:.3f}  "
-                f"F1 {m['f1']:.3f}  ({m['support']})"
-            )
+            if isinstance(m, dict) and {"precision", "recall", "f1"} <= m.keys():
+                console.print(
+                    f"  {label:<10} P {m['precision']:.3f}  R {m['recall']:.3f}  "
+                    f"F1 {m['f1']:.3f}  ({m.get('support', '')})"
+                )
 
 
 @dispatch.command("predict")

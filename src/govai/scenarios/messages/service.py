@@ -588,7 +588,9 @@ def train_model(
     cleaned = clean_training_set([r.text for r in all_rows], [r.label for r in all_rows], titles)
     if progress:
         progress(f"训练数据 {len(cleaned.texts)} 条（另有 {len(extra)} 条人工改派记录）")
-    _, evaluation = evaluate(cleaned.texts, cleaned.labels, cleaned.titles, progress=progress)
+    if progress:
+        progress("在 70/30 分层留出集上评估…")
+    _, evaluation = evaluate(cleaned.texts, cleaned.labels, cleaned.titles)
     if progress:
         progress(f"留出集 macro-F1 {evaluation.macro_f1:.3f}；用全部数据训练最终模型…")
     classifier = TextClassifier.train(
