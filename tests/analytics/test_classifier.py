@@ -141,6 +141,16 @@ def test_top_is_ordered_and_probabilities_are_calibrated(model: TextClassifier) 
     assert model.temperature > 0 and model.temperature != 1.0
 
 
+def test_one_message_at_a_time_scores_as_in_a_batch() -> None:
+    texts, labels = _rows()
+    titles = [text[:4] for text in texts]
+    model = TextClassifier.train(texts, labels, titles)
+    # 60 texts go through sparse matrices; one at a time through the small-batch path
+    together = model.probabilities(texts, titles)
+    alone = np.vstack([model.probabilities([t], [h]) for t, h in zip(texts, titles, strict=True)])
+    assert np.allclose(together, alone, rtol=0, atol=1e-12)
+
+
 def test_a_message_with_nothing_known_is_not_confident(model: TextClassifier) -> None:
     (nothing,) = model.predict(["ＸＹＺ？？"])  # no character of it occurs in training
     (clear,) = model.predict(["小区电梯坏了没人修，物业不管"])
