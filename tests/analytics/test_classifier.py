@@ -334,5 +334,13 @@ def test_features_match_scikit_learn_tfidf() -> None:
     assert ours.n_features == len(reference.vocabulary_)
 
 
+def test_undecodable_characters_are_unknown_not_fatal() -> None:
+    texts, labels = _rows()
+    broken = "\udcff小区电梯坏了\udcfe"  # lone surrogates, as bytes decoded with surrogateescape
+    model = TextClassifier.train([*texts, broken], [*labels, HOUSING])
+    again = TextClassifier.from_bytes(model.to_bytes())  # the alphabet stays valid UTF-8
+    assert again.predict([broken])[0].label == HOUSING
+
+
 def test_normalize_text_folds_width_case_and_whitespace() -> None:
     assert normalize_text("ＡＢＣ　１２３\n电梯，坏了 Ok") == "abc123电梯,坏了ok"

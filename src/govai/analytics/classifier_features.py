@@ -83,7 +83,9 @@ def _translation() -> dict[int, str | None]:
 def _folded_points(docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """The normalised code points of a batch, texts separated by 0, and each one's row."""
     joined = "\0".join(docs) + "\0"
-    points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(
+        np.int64
+    )
     lengths = np.fromiter((len(d) + 1 for d in docs), dtype=np.int64, count=len(docs))
     rows = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
     table = _fold_table()
@@ -214,6 +216,7 @@ class CharNgramVectorizer:
                 counts[: len(found)] += found
         if len(counts):
             counts[0] = 0  # the separator
+            counts[0xD800:0xE000] = 0  # lone surrogates (undecodable input) stay unknown
         seen = np.flatnonzero(counts)
         ranked = seen[np.lexsort((seen, -counts[seen]))][: self.max_alphabet]
         alphabet = "".join(chr(int(p)) for p in ranked)
