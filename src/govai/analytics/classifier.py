@@ -12,7 +12,9 @@ probabilities, store it as bytes (no pickle), and measure it on a held-out split
 
 **Features**: sublinear TF-IDF of the character 1- and 2-grams of the message, and, when the
 training data has titles (留言主题), of the title as a separate block weighted ½ (a message
-without a title leaves that block empty). See ``classifier_features.py``.
+without a title leaves that block empty). Computed in ``classifier_features.py``; the linear
+model and the calibration are in ``classifier_linear.py``, cleaning, the split and the scores in
+``classifier_data.py`` (all re-exported here).
 
 **Model**: two linear SVMs per department (one-vs-rest, squared hinge), averaged after scaling
 each to unit spread: one on the TF-IDF features, one on the same features scaled by their
@@ -65,17 +67,29 @@ import io
 import json
 import math
 import time
-import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from govai.analytics.classifier_features import CharNgramVectorizer, normalize_text
+from govai.analytics.classifier_data import (
+    CleanedSet,
+    Evaluation,
+    clean_training_set,
+    score,
+    stratified_split,
+)
+from govai.analytics.classifier_features import CharNgramVectorizer
+from govai.analytics.classifier_linear import (
+    fit_linear,
+    fit_temperature,
+    held_out_scores,
+    softmax,
+)
 from govai.errors import ValidationError
 
 __all__ = [
@@ -182,12 +196,13 @@ class TextClassifier:
             blocks.append(params.title_weight * title.fit_transform(titles))
         x = sp.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
         say(f"训练中…（{len(texts)} 条，{len(classes)} 个类别，{x.shape[1]:,} 个特征）")
-        weights, bias = _fit_linear(x, y, len(classes), params)
+        weights, bias = fit_linear(x, y, len(classes), c=params.c, nb_svm=params.nb_svm)
         temperature = 1.0
         folds = min(params.calibration_folds, min(Counter(y.tolist()).values()))
         if folds >= 2:
             say(f"校准概率（{folds} 折交叉验证）…")
-            temperature = _fit_temperature(_held_out_scores(x, y, len(classes), folds, params), y)
+            held = held_out_scores(x, y, len(classes), folds, c=params.c, nb_svm=params.nb_svm)
+            temperature = fit_temperature(held, y)
         seconds = time.perf_counter() - started
         info = {
             "n_train": len(texts),
@@ -232,7 +247,7 @@ class TextClassifier:
         self, texts: Sequence[str], titles: Sequence[str] | None = None
     ) -> np.ndarray:
         """Calibrated probabilities, one row per text (summing to 1), columns as ``labels``."""
-        return _softmax(self.scores(texts, titles), self.temperature)
+        return softmax(self.scores(texts, titles), self.temperature)
 
     def predict(
         self, texts: Sequence[str], titles: Sequence[str] | None = None, top: int = 3
@@ -386,250 +401,7 @@ def _check_training_set(
     return classes, np.array([index[label.strip()] for label in labels], dtype=np.int64)
 
 
-# ── the linear model and its calibration ─────────────────────────────────────
-
-
-def _fit_linear(
-    x: sp.csr_matrix, y: np.ndarray, n_classes: int, params: ClassifierParams
-) -> tuple[np.ndarray, np.ndarray]:
-    """One weight row and bias per class: the one-vs-rest SVM, averaged with the NBSVM."""
-    parts = [_one_vs_rest(x, y, n_classes, params.c, None)]
-    if params.nb_svm:
-        present = x.copy()
-        present.data[:] = 1.0
-        onehot = sp.csr_matrix((np.ones(len(y)), (y, np.arange(len(y)))), shape=(n_classes, len(y)))
-        counts = np.asarray((onehot @ present).todense())  # texts of each class with each n-gram
-        in_class = counts + 1.0  # add-one smoothing
-        elsewhere = np.asarray(present.sum(axis=0)).ravel() - counts + 1.0
-        ratios = np.log(in_class / in_class.sum(axis=1, keepdims=True)) - np.log(
-            elsewhere / elsewhere.sum(axis=1, keepdims=True)
-        )
-        parts.append(_one_vs_rest(x, y, n_classes, params.c, ratios))
-    weights = np.zeros((n_classes, x.shape[1]))
-    bias = np.zeros(n_classes)
-    for w, b in parts:
-        # each part scaled to unit spread of its (row-centred) training scores
-        scores = np.asarray(x @ w.T) + b
-        spread = float(np.std(scores - scores.mean(axis=1, keepdims=True))) or 1.0
-        weights += w / spread
-        bias += b / spread
-    return weights / len(parts), bias / len(parts)
-
-
-def _one_vs_rest(
-    x: sp.csr_matrix, y: np.ndarray, n_classes: int, c: float, ratios: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.svm import LinearSVC
-
-    weights = np.zeros((n_classes, x.shape[1]))
-    bias = np.zeros(n_classes)
-    for k in range(n_classes):
-        features = x if ratios is None else x.multiply(ratios[k]).tocsr()
-        svm = LinearSVC(C=c, dual=True, random_state=0, max_iter=2000)
-        with warnings.catch_warnings():
-            # liblinear stopping at max_iter still leaves a usable separator; quality is
-            # measured by the evaluation, not by convergence
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            svm.fit(features, y == k)
-        w = svm.coef_[0]
-        weights[k] = w if ratios is None else w * ratios[k]
-        bias[k] = svm.intercept_[0]
-    return weights, bias
-
-
-def _held_out_scores(
-    x: sp.csr_matrix, y: np.ndarray, n_classes: int, folds: int, params: ClassifierParams
-) -> np.ndarray:
-    from sklearn.model_selection import StratifiedKFold
-
-    held = np.zeros((len(y), n_classes))
-    split = StratifiedKFold(folds, shuffle=True, random_state=20200)
-    for train_idx, test_idx in split.split(np.zeros(len(y)), y):
-        sub = y[train_idx]
-        if len(set(sub.tolist())) < n_classes:  # a class absent from this fold's training part
-            continue
-        w, b = _fit_linear(x[train_idx], sub, n_classes, params)
-        held[test_idx] = np.asarray(x[test_idx] @ w.T) + b
-    return held
-
-
-def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
-    z = scores / temperature
-    z -= z.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
-    return z
-
-
-def _fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
-    """The softmax temperature with the least log loss on held-out scores."""
-    from scipy.optimize import minimize_scalar
-
-    rows = np.arange(len(truth))
-
-    def loss(log_t: float) -> float:
-        p = _softmax(scores, math.exp(log_t))
-        return -float(np.mean(np.log(p[rows, truth] + 1e-12)))
-
-    found = minimize_scalar(loss, bounds=(math.log(0.01), math.log(10.0)), method="bounded")
-    return float(math.exp(found.x))
-
-
-# ── data and evaluation ──────────────────────────────────────────────────────
-
-
-@dataclass
-class CleanedSet:
-    """The rows fit for training, which input rows they are, and what was dropped and why."""
-
-    texts: list[str]
-    labels: list[str]
-    titles: list[str] | None
-    kept: list[int] = field(default_factory=list)  # indices into the input
-    # empty: no text or no label; conflicting: the same text under two labels (all its rows);
-    # duplicate: the same text again under the same label (the first is kept)
-    dropped: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def n_input(self) -> int:
-        return len(self.texts) + sum(self.dropped.values())
-
-    def summary(self) -> str:
-        d = self.dropped
-        return (
-            f"共 {self.n_input} 条，保留 {len(self.texts)} 条；去掉空内容或空标签 "
-            f"{d.get('empty', 0)} 条、同一内容标注不一致 {d.get('conflicting', 0)} 条、"
-            f"重复内容 {d.get('duplicate', 0)} 条。"
-        )
-
-
-def clean_training_set(
-    texts: Sequence[str], labels: Sequence[str], titles: Sequence[str] | None = None
-) -> CleanedSet:
-    """Drop rows with no text or label, every row of a text labelled two ways, and repeats.
-
-    Texts are compared as the classifier sees them (:func:`normalize_text`: NFKC, lower case,
-    no whitespace). Labels are stripped.
-    """
-    if len(texts) != len(labels) or (titles is not None and len(titles) != len(texts)):
-        raise ValidationError("内容、标签（和主题）的条数不一致。")
-    keys = [normalize_text(t) for t in texts]
-    clean_labels = [label.strip() for label in labels]
-    seen: dict[str, set[str]] = {}
-    for key, label in zip(keys, clean_labels, strict=True):
-        if key and label:
-            seen.setdefault(key, set()).add(label)
-    out = CleanedSet([], [], [] if titles is not None else None)
-    dropped = {"empty": 0, "conflicting": 0, "duplicate": 0}
-    done: set[str] = set()
-    for i, (key, label) in enumerate(zip(keys, clean_labels, strict=True)):
-        if not key or not label:
-            dropped["empty"] += 1
-        elif len(seen[key]) > 1:
-            dropped["conflicting"] += 1
-        elif key in done:
-            dropped["duplicate"] += 1
-        else:
-            done.add(key)
-            out.kept.append(i)
-            out.texts.append(texts[i])
-            out.labels.append(label)
-            if out.titles is not None and titles is not None:
-                out.titles.append(titles[i])
-    out.dropped = dropped
-    return out
-
-
-def stratified_split(
-    labels: Sequence[str], test_size: float = 0.3, seed: int = 20200
-) -> tuple[list[int], list[int]]:
-    """Train and test indices, each label split ``1 - test_size`` / ``test_size``.
-
-    The same labels and seed always give the same split. Every label with at least two rows
-    has at least one in each part; a label with one row stays in training.
-    """
-    if not 0 < test_size < 1:
-        raise ValidationError(f"test_size 应在 0 与 1 之间，收到 {test_size}。")
-    rng = np.random.default_rng(seed)
-    by_label: dict[str, list[int]] = {}
-    for i, label in enumerate(labels):
-        by_label.setdefault(label, []).append(i)
-    train: list[int] = []
-    test: list[int] = []
-    for label in sorted(by_label):
-        idx = np.array(by_label[label])
-        rng.shuffle(idx)
-        n_test = min(max(round(len(idx) * test_size), 1), len(idx) - 1)
-        test.extend(int(i) for i in idx[:n_test])
-        train.extend(int(i) for i in idx[n_test:])
-    return sorted(train), sorted(test)
-
-
-@dataclass
-class Evaluation:
-    """Scores of a model on rows it was not trained on."""
-
-    labels: list[str]
-    macro_f1: float
-    accuracy: float
-    per_class: dict[str, dict[str, float]]  # label → precision, recall, f1, support
-    confusion: list[list[int]]  # rows: true label, columns: predicted, both in ``labels`` order
-    n_train: int
-    n_test: int
-    train_seconds: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "labels": self.labels,
-            "macro_f1": round(self.macro_f1, 6),
-            "accuracy": round(self.accuracy, 6),
-            "per_class": self.per_class,
-            "confusion": self.confusion,
-            "n_train": self.n_train,
-            "n_test": self.n_test,
-            "train_seconds": round(self.train_seconds, 3),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Evaluation:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
-
-
-def score(
-    truth: Sequence[str],
-    predicted: Sequence[str],
-    labels: Sequence[str],
-    *,
-    n_train: int = 0,
-    train_seconds: float = 0.0,
-) -> Evaluation:
-    """Macro-F1, accuracy, per-class figures and the confusion matrix of predictions."""
-    from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
-
-    names = list(labels)
-    p, r, f, support = precision_recall_fscore_support(
-        truth, predicted, labels=names, zero_division=0
-    )
-    per_class = {
-        label: {
-            "precision": round(float(p[i]), 4),
-            "recall": round(float(r[i]), 4),
-            "f1": round(float(f[i]), 4),
-            "support": int(support[i]),
-        }
-        for i, label in enumerate(names)
-    }
-    return Evaluation(
-        labels=names,
-        macro_f1=float(f1_score(truth, predicted, labels=names, average="macro", zero_division=0)),
-        accuracy=float(np.mean([a == b for a, b in zip(truth, predicted, strict=True)])),
-        per_class=per_class,
-        confusion=confusion_matrix(truth, predicted, labels=names).tolist(),
-        n_train=n_train,
-        n_test=len(truth),
-        train_seconds=train_seconds,
-    )
+# ── evaluation ────────────────────────────────────────────────────────────────
 
 
 Trainer = Callable[..., TextClassifier]
