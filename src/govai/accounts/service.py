@@ -141,6 +141,16 @@ def subtree_ids(session: Session, org_id: int) -> set[int]:
     return found
 
 
+def ancestor_ids(session: Session, org_id: int) -> set[int]:
+    """The organisation and all above it."""
+    ids = {org_id}
+    node = session.get(Organization, org_id)
+    while node is not None and node.parent_id is not None:
+        ids.add(node.parent_id)
+        node = session.get(Organization, node.parent_id)
+    return ids
+
+
 def org_path(session: Session, org: Organization) -> str:
     names, node = [], org
     while node is not None:

@@ -21,10 +21,9 @@ from functools import lru_cache
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from govai.accounts.models import Organization
 from govai.accounts.principal import Principal
 from govai.accounts.roles import Role
-from govai.accounts.service import get_org, subtree_ids
+from govai.accounts.service import ancestor_ids, get_org, subtree_ids
 from govai.classification import Level
 from govai.errors import (
     Conflict,
@@ -52,7 +51,7 @@ def _trusted(actor: Principal) -> bool:
 
 def _line_of(session: Session, org_id: int) -> set[int]:
     """An organisation with its ancestors and everything below it."""
-    return subtree_ids(session, org_id) | _ancestors_and_self(session, org_id)
+    return subtree_ids(session, org_id) | ancestor_ids(session, org_id)
 
 
 def clearance_for(actor: Principal) -> Level:
@@ -77,16 +76,7 @@ def can_manage(session: Session, actor: Principal, kb: KnowledgeBase) -> bool:
         return True
     if not actor.has(Role.STAFF, Role.DEPT_ADMIN) or actor.org_id is None:
         return False
-    return actor.org_id in _ancestors_and_self(session, kb.org_id)
-
-
-def _ancestors_and_self(session: Session, org_id: int) -> set[int]:
-    ids = {org_id}
-    node = session.get(Organization, org_id)
-    while node is not None and node.parent_id is not None:
-        ids.add(node.parent_id)
-        node = session.get(Organization, node.parent_id)
-    return ids
+    return actor.org_id in ancestor_ids(session, kb.org_id)
 
 
 def visible_kbs(session: Session, actor: Principal) -> list[KnowledgeBase]:

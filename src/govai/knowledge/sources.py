@@ -44,6 +44,7 @@ from govai.knowledge.provenance import (
     find_issue_date,
     parse_metadata,
 )
+from govai.tabular import decode_text
 
 
 @dataclass
@@ -128,22 +129,6 @@ def read_source_bytes(name: str, data: bytes) -> ReadResult:
 # --- shared helpers ---------------------------------------------------------------------------
 
 
-def _decode(name: str, data: bytes) -> str:
-    """Text in UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 (common on Windows)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if b"\x00" in data:
-        raise SourceUnreadable(f"“{name}”不是文本文件，无法按文本读取。", file=name)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SourceUnreadable(
-        f"“{name}”不是 UTF-8 或 GB18030 编码的文本，请另存为 UTF-8 编码后再导入。", file=name
-    )
-
-
 def _stem(name: str) -> str:
     return PurePath(name).stem.strip() or name
 
@@ -212,7 +197,7 @@ def _read_jsonl(name: str, data: bytes) -> ReadResult:
     problems: list[str] = []
     seen: dict[str, int] = {}
     unknown: set[str] = set()
-    for number, raw in enumerate(_decode(name, data).splitlines(), start=1):
+    for number, raw in enumerate(decode_text(name, data).splitlines(), start=1):
         if not raw.strip():
             continue
         try:
@@ -278,7 +263,7 @@ def _front_matter(text: str, problems: list[str]) -> tuple[dict[str, Any], str]:
 
 def _read_markdown(name: str, data: bytes) -> ReadResult:
     problems: list[str] = []
-    metadata, body = _front_matter(_decode(name, data), problems)
+    metadata, body = _front_matter(decode_text(name, data), problems)
     lines = body.splitlines()
     title = _stem(name)
     for i, line in enumerate(lines):
@@ -292,7 +277,7 @@ def _read_markdown(name: str, data: bytes) -> ReadResult:
 
 
 def _read_text(name: str, data: bytes) -> ReadResult:
-    lines = _decode(name, data).splitlines()
+    lines = decode_text(name, data).splitlines()
     title, index = _title_from_lines(lines, name)
     if index is not None:
         del lines[index]
@@ -527,7 +512,7 @@ def _read_html(name: str, data: bytes) -> ReadResult:
         except (LookupError, UnicodeDecodeError):
             text = None
     parser = _HtmlText()
-    parser.feed(text if text is not None else _decode(name, data))
+    parser.feed(text if text is not None else decode_text(name, data))
     parser.close()
     lines = [line.strip(" |") for line in "".join(parser.parts).splitlines()]
     lines = [line for line in lines if line]
@@ -634,7 +619,7 @@ def _read_xlsx(name: str, data: bytes) -> ReadResult:
 
 
 def _read_csv(name: str, data: bytes) -> ReadResult:
-    text = _decode(name, data)
+    text = decode_text(name, data)
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",\t;|")
     except csv.Error:

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from govai.accounts.models import Organization
 from govai.accounts.principal import Principal
 from govai.accounts.roles import Role
-from govai.accounts.service import get_org, subtree_ids
+from govai.accounts.service import ancestor_ids, get_org, subtree_ids
 from govai.errors import NotFound, PermissionDenied, ValidationError
 from govai.gateway.masking import redact, redact_name
 from govai.governance import audit
@@ -66,15 +66,6 @@ _BEIJING_OFFSET = timedelta(hours=8)
 
 def _trusted(actor: Principal) -> bool:
     return actor.via in ("cli", "system")
-
-
-def _ancestors_and_self(session: Session, org_id: int) -> set[int]:
-    ids = {org_id}
-    node = session.get(Organization, org_id)
-    while node is not None and node.parent_id is not None:
-        ids.add(node.parent_id)
-        node = session.get(Organization, node.parent_id)
-    return ids
 
 
 @dataclass(frozen=True)
@@ -110,7 +101,7 @@ def scope_of(session: Session, actor: Principal) -> Scope:
     names = session.execute(select(Organization.name).where(Organization.id.in_(below))).scalars()
     return Scope(
         False,
-        frozenset(below | _ancestors_and_self(session, actor.org_id)),
+        frozenset(below | ancestor_ids(session, actor.org_id)),
         frozenset(names),
     )
 
@@ -136,7 +127,7 @@ def can_see_personal(session: Session, actor: Principal, message: Message) -> bo
         return True
     if not actor.has(*_HANDLE_ROLES) or actor.org_id is None:
         return False
-    if actor.org_id in _ancestors_and_self(session, message.org_id):
+    if actor.org_id in ancestor_ids(session, message.org_id):
         return True
     return bool(message.department) and message.department in scope_of(session, actor).departments
 
