@@ -101,6 +101,8 @@ def messages_import(
             f"{path.name}：读入 {report.read} 条，新增 {report.created}，更新 {report.updated}；"
             f"自动分办 {report.routed}，转人工 {report.queued}；有误 {len(report.errors)} 行。"
         )
+        for warning in report.warnings:
+            err_console.print(f"  [yellow]提示[/yellow] {warning}")
         for row, error in report.errors[:20]:
             err_console.print(f"  [yellow]第 {row} 行[/yellow] {error}")
         if len(report.errors) > 20:

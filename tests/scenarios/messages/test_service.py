@@ -248,3 +248,17 @@ def test_creating_a_message_checks_input_and_dispatches(
             as_user("env-staff"),
             service.NewMessage(title="x", text="y", org_code="city-12345"),
         )
+
+
+def test_an_unreadable_model_never_loses_the_messages(
+    demo_platform: Platform, tmp_path: Path
+) -> None:
+    _train(demo_platform, tmp_path)
+    with demo_platform.db.session() as session:
+        session.execute(select(DispatchModel)).scalar_one().data = b"not a model"
+    path = write_export(tmp_path / "new.csv", labelled_rows()[:2], label=False)
+    report = _import(demo_platform, path)
+    assert (report.created, report.routed, report.queued) == (2, 0, 0)
+    assert len(report.warnings) == 1 and "重新训练" in report.warnings[0]
+    with demo_platform.db.read() as session:
+        assert set(session.execute(select(Message.dispatch_status)).scalars()) == {NEW}

@@ -14,7 +14,7 @@ from govai.accounts.principal import Principal
 from govai.analytics.hotspots import MessageRecord, Problem, find_problems, write_problem_tables
 from govai.scenarios.messages.intake import read_messages
 from govai.scenarios.messages.models import Message
-from govai.scenarios.messages.service import can_see_personal, require_viewer, scope_of
+from govai.scenarios.messages.service import require_viewer, scope_of
 from govai.settings import Settings
 from govai.storage.base import BEIJING, utcnow
 from govai.tabular import read_table
@@ -62,9 +62,10 @@ def records_of(
     """Messages as the engine's records, in Beijing time, redacted for ``actor`` as needed."""
     from govai.gateway.masking import redact, redact_name
 
+    scope = scope_of(session, actor)
     records = []
     for m in messages:
-        personal = can_see_personal(session, actor, m)
+        personal = scope.personal(m.org_id, m.department)
         records.append(
             MessageRecord(
                 id=str(m.id),

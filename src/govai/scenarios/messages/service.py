@@ -76,9 +76,21 @@ class Scope:
     everything: bool
     org_ids: frozenset[int] = frozenset()
     departments: frozenset[str] = frozenset()
+    # who sees personal data in full: the shell, or a handler for messages received at or
+    # below their organisation and messages routed to their departments
+    personal_all: bool = False
+    personal_org_ids: frozenset[int] = frozenset()
+    personal_departments: frozenset[str] = frozenset()
 
     def allows(self, org_id: int, department: str) -> bool:
         return self.everything or org_id in self.org_ids or department in self.departments
+
+    def personal(self, org_id: int, department: str) -> bool:
+        return (
+            self.personal_all
+            or org_id in self.personal_org_ids
+            or (bool(department) and department in self.personal_departments)
+        )
 
     def where(self, org_column: Any, department_column: Any) -> Any:
         """A SQL condition for a query over rows with these two columns; None when unlimited."""
@@ -93,16 +105,21 @@ class Scope:
 def scope_of(session: Session, actor: Principal) -> Scope:
     """The receiving organisation's line (its ancestors, itself and below) and the departments
     of the person's own subtree (a message routed there is theirs to handle)."""
-    if _trusted(actor) or actor.has(Role.SYS_ADMIN):
-        return Scope(True)
+    if _trusted(actor):
+        return Scope(True, personal_all=True)
     if not actor.has(*_VIEW_ROLES) or actor.org_id is None:
-        return Scope(False)
-    below = subtree_ids(session, actor.org_id)
-    names = session.execute(select(Organization.name).where(Organization.id.in_(below))).scalars()
+        return Scope(actor.has(Role.SYS_ADMIN))
+    below = frozenset(subtree_ids(session, actor.org_id))
+    names = frozenset(
+        session.execute(select(Organization.name).where(Organization.id.in_(below))).scalars()
+    )
+    handler = actor.has(*_HANDLE_ROLES)
     return Scope(
-        False,
-        frozenset(below | ancestor_ids(session, actor.org_id)),
-        frozenset(names),
+        actor.has(Role.SYS_ADMIN),
+        below | ancestor_ids(session, actor.org_id),
+        names,
+        personal_org_ids=below if handler else frozenset(),
+        personal_departments=names if handler else frozenset(),
     )
 
 
@@ -123,13 +140,7 @@ def can_see(session: Session, actor: Principal, message: Message) -> bool:
 
 
 def can_see_personal(session: Session, actor: Principal, message: Message) -> bool:
-    if _trusted(actor):
-        return True
-    if not actor.has(*_HANDLE_ROLES) or actor.org_id is None:
-        return False
-    if actor.org_id in ancestor_ids(session, message.org_id):
-        return True
-    return bool(message.department) and message.department in scope_of(session, actor).departments
+    return scope_of(session, actor).personal(message.org_id, message.department)
 
 
 def get_message(session: Session, actor: Principal, message_id: int) -> Message:
@@ -190,8 +201,12 @@ class MessageView:
         )
 
 
-def view(session: Session, actor: Principal, message: Message) -> MessageView:
-    return MessageView.of(message, can_see_personal(session, actor, message))
+def view(
+    session: Session, actor: Principal, message: Message, scope: Scope | None = None
+) -> MessageView:
+    """``message`` as ``actor`` may see it; pass ``scope`` when showing many messages."""
+    scope = scope or scope_of(session, actor)
+    return MessageView.of(message, scope.personal(message.org_id, message.department))
 
 
 @dataclass(frozen=True)
@@ -209,7 +224,8 @@ def list_messages(
     """The messages ``actor`` sees, newest first, and how many match in all."""
     require_viewer(actor)
     stmt = select(Message)
-    condition = scope_of(session, actor).where(Message.org_id, Message.department)
+    scope = scope_of(session, actor)
+    condition = scope.where(Message.org_id, Message.department)
     if condition is not None:
         stmt = stmt.where(condition)
     if flt.status:
@@ -225,7 +241,7 @@ def list_messages(
         .limit(max(1, min(flt.limit, 500)))
         .offset(max(0, flt.offset))
     ).scalars()
-    return [view(session, actor, m) for m in rows], int(total)
+    return [view(session, actor, m, scope) for m in rows], int(total)
 
 
 # ---------------------------------------------------------------- intake
@@ -241,9 +257,11 @@ class ImportReport:
     columns: dict[str, str] = field(default_factory=dict)
     routed: int = 0
     queued: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return {
+            "warnings": self.warnings,
             "file": self.file,
             "read": self.read,
             "created": self.created,
@@ -347,9 +365,11 @@ def import_rows(
         progress("计算地点与情感倾向…")
     annotate(touched)
     fresh = [m for m in touched if m.dispatch_status == NEW and not m.department]
-    name = model or settings.dispatch_model
-    if fresh and name and _active(session, name) is not None:
-        report.routed, report.queued = dispatch(session, settings, actor, fresh, name)
+    report.routed, report.queued, warning = dispatch_new(
+        session, settings, actor, fresh, model or settings.dispatch_model
+    )
+    if warning:
+        report.warnings.append(warning)
     audit.record(
         session,
         "messages.import",
@@ -407,8 +427,7 @@ def create_message(
     message, _ = _store(session, org, row, new.channel)
     session.flush()
     annotate([message])
-    if settings.dispatch_model and _active(session, settings.dispatch_model) is not None:
-        dispatch(session, settings, actor, [message], settings.dispatch_model)
+    dispatch_new(session, settings, actor, [message], settings.dispatch_model)
     audit.record(
         session,
         "messages.create",
@@ -448,7 +467,9 @@ def place_of(title: str, text: str) -> str:
 
 
 _cache_lock = threading.Lock()
-_classifiers: dict[int, TextClassifier] = {}
+# Loaded classifiers by (row id, creation time, size): a process may serve several databases
+# (tests do), where row ids repeat; a version is never changed in place.
+_classifiers: dict[tuple[int, datetime, int], TextClassifier] = {}
 
 
 def _active(session: Session, name: str) -> DispatchModel | None:
@@ -481,12 +502,13 @@ def get_model(session: Session, name: str, version: int | None = None) -> Dispat
 def classifier_of(model: DispatchModel) -> TextClassifier:
     from govai.analytics.classifier import TextClassifier
 
+    key = (model.id, model.created_at, len(model.data))
     with _cache_lock:
-        found = _classifiers.get(model.id)
+        found = _classifiers.get(key)
     if found is None:
         found = TextClassifier.from_bytes(model.data)
         with _cache_lock:
-            _classifiers[model.id] = found
+            _classifiers[key] = found
     return found
 
 
@@ -671,6 +693,25 @@ def dispatch(
             summary=f"智能分办 {len(messages)} 条：自动分办 {routed}，转人工 {queued}",
         )
     return routed, queued
+
+
+def dispatch_new(
+    session: Session,
+    settings: Settings,
+    actor: Principal,
+    messages: Sequence[Message],
+    model_name: str,
+) -> tuple[int, int, str]:
+    """Dispatch newly arrived messages when the model ``model_name`` is active: (routed, queued,
+    warning). A model that cannot be read never loses the messages: they stay undispatched
+    (待分办) and the warning says how to fix the model."""
+    if not messages or not model_name or _active(session, model_name) is None:
+        return 0, 0, ""
+    try:
+        routed, queued = dispatch(session, settings, actor, messages, model_name)
+    except ValidationError as exc:
+        return 0, 0, f"留言已保存但未智能分办：{exc.message}"
+    return routed, queued, ""
 
 
 def assign(
