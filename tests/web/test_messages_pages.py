@@ -199,3 +199,11 @@ def test_briefing_page_and_docx_carry_the_ai_labels(
     assert custom.count('name="AIGC"') == 1 and '"Label":"1"' in custom
     assert EXPLICIT_LABEL in archive.read("word/document.xml").decode()
     assert any(n.startswith("word/media/") for n in archive.namelist())  # the chart
+
+
+def test_a_bad_briefing_date_gets_the_error_page(
+    messages: Platform, app_client: ClientFactory
+) -> None:
+    response = app_client("hotline").get("/briefing?end=2026-13-01")
+    assert response.status_code == 422
+    assert "应为 YYYY-MM-DD 格式" in response.text

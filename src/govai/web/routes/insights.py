@@ -210,19 +210,16 @@ def briefing_page(
     platform = platform_of(request)
     if period not in briefing_service.SPAN:
         period = "week"
-    try:
-        with platform.db.session() as session:
-            made = briefing_service.build(
-                session,
-                platform.settings,
-                principal,
-                period=period,  # type: ignore[arg-type]
-                end=_date(end),
-            )
-            if docx:
-                data = briefing_service.to_docx(made, platform.settings.site_name)
-    except GovaiError as exc:
-        return render(request, "error.html", {"message": exc.message}, status_code=exc.status)
+    with platform.db.session() as session:  # a bad date: the app's error page says why
+        made = briefing_service.build(
+            session,
+            platform.settings,
+            principal,
+            period=period,  # type: ignore[arg-type]
+            end=_date(end),
+        )
+        if docx:
+            data = briefing_service.to_docx(made, platform.settings.site_name)
     label_header = {"X-AIGC-Label": implicit_label_json(made.aigc)}
     if docx:
         name = quote(f"{made.title}.docx")
