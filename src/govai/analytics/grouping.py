@@ -47,10 +47,8 @@ from datetime import datetime
 from typing import Protocol
 
 import numpy as np
-from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from govai.analytics import places as pl
 
@@ -179,6 +177,8 @@ def issue_vectors(prepared: Sequence[PreparedMessage]) -> csr_matrix:
     """L2-normalised TF-IDF rows of the messages' issue features (float32)."""
     if not any(p.features for p in prepared):
         return csr_matrix((len(prepared), 1), dtype=np.float32)
+    from sklearn.feature_extraction.text import TfidfVectorizer  # loaded on first use
+
     vectorizer = TfidfVectorizer(
         analyzer=lambda features: features,  # already cut into character pairs
         sublinear_tf=True,
@@ -374,6 +374,8 @@ Edge = tuple[int, int, float]
 def _average_linkage(members: list[int], edges: list[Edge], threshold: float) -> list[list[int]]:
     """Average-linkage clusters of ``members`` at ``threshold``; pairs not in ``edges`` count
     as similarity 0."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
     local = {g: i for i, g in enumerate(members)}
     size = len(members)
     distance = np.ones((size, size), dtype=np.float64)
