@@ -1,0 +1,1 @@
+"""Approval engines: service items, rules as code, material checks, working-day deadlines."""
