@@ -207,3 +207,52 @@ def test_a_bad_briefing_date_gets_the_error_page(
     response = app_client("hotline").get("/briefing?end=2026-13-01")
     assert response.status_code == 422
     assert "应为 YYYY-MM-DD 格式" in response.text
+
+
+def test_reply_drafted_reviewed_and_sent_in_the_console(
+    messages: Platform, app_client: ClientFactory
+) -> None:
+    hotline = app_client("hotline")
+    with messages.db.read() as session:
+        message_id = (
+            session.execute(
+                select(Message.id).where(Message.reply_status == "").order_by(Message.id.desc())
+            )
+            .scalars()
+            .first()
+        )
+    assert message_id is not None
+    page = hotline.get(f"/messages/{message_id}").text
+    assert "起草答复" in page
+    drafted = hotline.post(
+        f"/messages/{message_id}/reply/draft",
+        data={"kb": "", "csrf_token": hotline.csrf},
+        follow_redirects=True,
+    )
+    assert drafted.status_code == 200
+    assert "已生成答复草稿" in drafted.text and "「本草稿由人工智能生成」" in drafted.text
+    editor = re.search(
+        r'<textarea name="text"[^>]*id="reply-editor">(.*?)</textarea>', drafted.text, re.S
+    )
+    assert editor is not None and "【请填写：" in editor.group(1)
+    refused = hotline.post(
+        f"/messages/{message_id}/reply/publish",
+        data={"text": "网友：您好！【请填写：调查核实的情况】", "csrf_token": hotline.csrf},
+    )
+    assert refused.status_code == 422 and "待填写或待核实" in refused.text
+    assert "【请填写：调查核实的情况】" in refused.text  # the person's text is kept
+    text = "网友：您好！您反映的问题已收悉。经调查核实，已责令整改。感谢您的监督！示范市交通运输局"
+    sent = hotline.post(
+        f"/messages/{message_id}/reply/publish",
+        data={"text": text, "csrf_token": hotline.csrf},
+        follow_redirects=True,
+    )
+    assert "答复已发出" in sent.text and "草稿与发出稿的差异" in sent.text
+    assert (
+        app_client("reviewer")
+        .post(f"/messages/{message_id}/reply/draft", data={"csrf_token": hotline.csrf})
+        .status_code
+        == 403
+    )
+    quality = hotline.get("/replies?below=1").text
+    assert f'href="/messages/{message_id}"' in quality and "可解释性" in quality

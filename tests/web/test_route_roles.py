@@ -172,12 +172,16 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/messages/import"): "allow(dept_admin, staff)",
     ("GET", "/messages/{message_id}"): "allow(dept_admin, reviewer, staff, sys_admin)",
     ("POST", "/messages/{message_id}/assign"): "allow(dept_admin, staff)",
+    ("POST", "/messages/{message_id}/reply/draft"): "allow(dept_admin, staff)",
+    ("POST", "/messages/{message_id}/reply/publish"): "allow(dept_admin, staff)",
+    ("POST", "/messages/{message_id}/reply/discard"): "allow(dept_admin, staff)",
     ("POST", "/api/messages"): "allow(dept_admin, staff)",
     ("GET", "/api/messages/{message_id}"): "allow(dept_admin, reviewer, staff, sys_admin)",
     ("GET", "/hotspots"): "allow(dept_admin, reviewer, staff, sys_admin)",
     ("GET", "/alerts"): "allow(dept_admin, reviewer, staff, sys_admin)",
     ("POST", "/alerts/scan"): "allow(dept_admin, staff)",
     ("POST", "/alerts/{alert_id}/decide"): "allow(dept_admin, staff)",
+    ("GET", "/replies"): "allow(dept_admin, reviewer, staff, sys_admin)",
     ("GET", "/briefing"): "allow(dept_admin, reviewer, staff, sys_admin)",
 }
 

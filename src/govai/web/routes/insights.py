@@ -8,7 +8,7 @@ these pages only lay the results out.
 from __future__ import annotations
 
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -23,6 +23,7 @@ from govai.gateway.labels import EXPLICIT_LABEL, implicit_label_json
 from govai.scenarios.messages import alerts as alert_service
 from govai.scenarios.messages import briefing as briefing_service
 from govai.scenarios.messages import problems as problem_service
+from govai.scenarios.messages import replying
 from govai.storage.base import beijing
 from govai.web.auth import platform_of
 from govai.web.nav import NavItem, register_nav
@@ -42,6 +43,9 @@ register_nav(
     )
 )
 register_nav(NavItem("风险预警", "/alerts", VIEW_ROLES, description="留言量激增与新出现的热点问题"))
+register_nav(
+    NavItem("答复质量", "/replies", VIEW_ROLES, description="相关性、完整性、可解释性、及时性评估")
+)
 register_nav(
     NavItem("舆情简报", "/briefing", VIEW_ROLES, description="周报、月报：趋势、热点、预警、情感")
 )
@@ -170,7 +174,7 @@ def alerts_decide(
             alert = alert_service.decide(
                 session, principal, alert_id, confirm=decision == "confirm", note=note
             )
-            done = f"预警 #{alert.id} 已{alert_service.STATUSES[alert.status]}。"
+            done = f"预警 #{alert.id} {alert_service.STATUSES[alert.status]}。"
     except GovaiError as exc:
         return _alerts_page(request, principal, error=exc.message, code=exc.status)
     response = RedirectResponse("/alerts", status_code=303)
@@ -246,3 +250,61 @@ def briefing_page(
     response = render(request, "briefing.html", context)
     response.headers.update(label_header)
     return response
+
+
+# ---------------------------------------------------------------- reply quality
+
+QUALITY_DIMENSIONS = {
+    "relevance": "相关性",
+    "completeness": "完整性",
+    "interpretability": "可解释性",
+    "timeliness": "及时性",
+}
+
+
+@router.get("/replies")
+def replies_page(
+    request: Request,
+    principal: Viewer,
+    days: str = "90",
+    department: str = "",
+    below: str = "0.6",
+) -> Response:
+    """Sent replies scored on the four dimensions, weakest first, with the reasons."""
+    platform = platform_of(request)
+    try:
+        threshold = float(below or 1)
+    except ValueError:
+        raise ValidationError(f"分数线“{below}”应为 0 到 1 之间的数。") from None
+    threshold = min(max(threshold, 0.0), 1.0)
+    span = _days(days)
+    since = date.today() - timedelta(days=span) if span else None
+    with platform.db.read() as session:
+        weak, scored = replying.weak_replies(
+            session, principal, since=since, department=department.strip(), below=threshold
+        )
+    rows = []
+    for item in weak:
+        q = item.quality
+        rows.append(
+            {
+                "id": item.message.id,
+                "title": item.message.title or item.message.text[:40],
+                "department": item.message.department,
+                "received_at": beijing(item.message.received_at, "%Y-%m-%d"),
+                "replied_at": beijing(item.replied_at, "%Y-%m-%d"),
+                "overall": q.overall,
+                "scores": {key: getattr(q, key) for key in QUALITY_DIMENSIONS},
+                "reasons": {QUALITY_DIMENSIONS[key]: why for key, why in q.reasons.items()},
+                "reply": item.message.reply,
+            }
+        )
+    context = {
+        "rows": rows,
+        "scored": scored,
+        "days": days,
+        "department": department,
+        "below": threshold,
+        "dimensions": QUALITY_DIMENSIONS,
+    }
+    return render(request, "replies.html", context)

@@ -21,8 +21,11 @@ from fastapi.responses import RedirectResponse
 from govai.accounts.principal import Principal
 from govai.accounts.roles import Role
 from govai.errors import GovaiError, ValidationError
-from govai.scenarios.messages import service
-from govai.scenarios.messages.models import ASSIGNED, NEW, QUEUED, ROUTED
+from govai.gateway import ModelGateway
+from govai.knowledge import service as kb_service
+from govai.knowledge.retrieval import Retriever
+from govai.scenarios.messages import replying, service
+from govai.scenarios.messages.models import ASSIGNED, DRAFT, NEW, PUBLISHED, QUEUED, ROUTED
 from govai.storage.base import beijing
 from govai.tabular import TABLE_SUFFIXES
 from govai.web.auth import platform_of
@@ -215,6 +218,7 @@ def _detail(
     message_id: int,
     *,
     error: str = "",
+    reply_text: str | None = None,
     status_code: int = 200,
 ) -> Response:
     platform = platform_of(request)
@@ -223,11 +227,24 @@ def _detail(
         row = message_row(service.view(session, principal, message))
         departments = service.departments_of(session, platform.settings.dispatch_model)
         row["reply_draft"] = dict(message.reply_draft or {})
-    can_handle = principal.has(Role.STAFF, Role.DEPT_ADMIN)
+        corrections = [
+            {**vars(c), "at": beijing(c.at, "%Y-%m-%d %H:%M")}
+            for c in service.corrections_of(session, principal, message)
+        ]
+        can_handle = principal.has(Role.STAFF, Role.DEPT_ADMIN)
+        can_reply = can_handle and service.can_see_personal(session, principal, message)
+        kbs = [kb.name for kb in kb_service.visible_kbs(session, principal)] if can_reply else []
+    draft = row["reply_draft"]
     context = {
         "m": row,
         "departments": departments,
+        "corrections": corrections,
         "can_handle": can_handle,
+        "can_reply": can_reply and row["reply_status"] != PUBLISHED,
+        "kbs": kbs,
+        "draft": draft if row["reply_status"] == DRAFT else {},
+        "published_draft": draft if row["reply_status"] == PUBLISHED else {},
+        "reply_text": reply_text if reply_text is not None else str(draft.get("text", "")),
         "error": error,
         "floor": float(platform.settings.dispatch_min_confidence),
     }
@@ -255,3 +272,69 @@ def message_assign(
     response = RedirectResponse(f"{PAGE}/{message_id}", status_code=303)
     set_flash(response, done)
     return response
+
+
+# ---------------------------------------------------------------- replies
+
+
+def _back(message_id: int, done: str) -> Response:
+    response = RedirectResponse(f"{PAGE}/{message_id}#reply", status_code=303)
+    set_flash(response, done)
+    return response
+
+
+@router.post(PAGE + "/{message_id}/reply/draft")
+def reply_draft(
+    request: Request,
+    principal: Handler,
+    message_id: int,
+    kb: Annotated[str, Form()] = "",
+) -> Response:
+    """Draft the reply with the model (see :mod:`govai.scenarios.messages.replying`)."""
+    platform = platform_of(request)
+    gateway: ModelGateway = request.app.state.gateway
+    retriever: Retriever = request.app.state.retriever
+    try:
+        _, result = replying.draft(
+            platform.db, gateway, principal, message_id, retriever=retriever, kb=kb or None
+        )
+    except GovaiError as exc:
+        return _detail(request, principal, message_id, error=exc.message, status_code=exc.status)
+    return _back(
+        message_id,
+        f"已生成答复草稿（引用 {len(result.citations)} 处资料），请核实、修改后再发出。",
+    )
+
+
+@router.post(PAGE + "/{message_id}/reply/publish")
+def reply_publish(
+    request: Request,
+    principal: Handler,
+    message_id: int,
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    platform = platform_of(request)
+    try:
+        with platform.db.session() as session:
+            replying.publish(session, principal, message_id, text)
+    except GovaiError as exc:
+        return _detail(
+            request,
+            principal,
+            message_id,
+            error=exc.message,
+            reply_text=text,
+            status_code=exc.status,
+        )
+    return _back(message_id, f"留言 {message_id} 的答复已发出。")
+
+
+@router.post(PAGE + "/{message_id}/reply/discard")
+def reply_discard(request: Request, principal: Handler, message_id: int) -> Response:
+    platform = platform_of(request)
+    try:
+        with platform.db.session() as session:
+            replying.discard(session, principal, message_id)
+    except GovaiError as exc:
+        return _detail(request, principal, message_id, error=exc.message, status_code=exc.status)
+    return _back(message_id, "已放弃答复草稿。")
