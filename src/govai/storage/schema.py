@@ -4,6 +4,7 @@ from govai.accounts import models as accounts_models
 from govai.gateway import models as gateway_models
 from govai.governance import models as governance_models
 from govai.knowledge import models as knowledge_models
+from govai.scenarios.approval import models as approval_models
 from govai.scenarios.messages import models as messages_models
 from govai.scenarios.qa import models as qa_models
 from govai.storage.base import Base
@@ -12,6 +13,7 @@ metadata = Base.metadata
 
 __all__ = [
     "accounts_models",
+    "approval_models",
     "gateway_models",
     "governance_models",
     "knowledge_models",
