@@ -763,6 +763,37 @@ def assign(
     return message
 
 
+@dataclass(frozen=True)
+class CorrectionView:
+    """One person's routing of a message, as a reader of the message may see it."""
+
+    at: datetime
+    by: str
+    suggested: str
+    chosen: str
+    reason: str
+
+
+def corrections_of(
+    session: Session, actor: Principal, message: Message, scope: Scope | None = None
+) -> list[CorrectionView]:
+    """The human routings of ``message`` (visible to ``actor``: see :func:`get_message`), oldest
+    first. A reason may quote the citizen, so it is starred like the message's text."""
+    scope = scope or scope_of(session, actor)
+    personal = scope.personal(message.org_id, message.department)
+    rows = session.execute(
+        select(DispatchCorrection)
+        .where(DispatchCorrection.message_id == message.id)
+        .order_by(DispatchCorrection.at, DispatchCorrection.id)
+    ).scalars()
+    return [
+        CorrectionView(
+            c.at, c.by, c.suggested, c.chosen, c.reason if personal else redact(c.reason)
+        )
+        for c in rows
+    ]
+
+
 def departments_of(session: Session, model_name: str) -> list[str]:
     model = _active(session, model_name)
     return list(model.labels) if model else []
