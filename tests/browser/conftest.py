@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,16 +37,19 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(demo_platform: Platform) -> Iterator[str]:
-    """Base URL of the app served by uvicorn on a free 127.0.0.1 port."""
+@contextmanager
+def serve(platform: Platform) -> Iterator[str]:
+    """Serve ``platform``'s console with uvicorn on a free 127.0.0.1 port; yields the base URL.
+
+    A context manager rather than a fixture so a test module can serve a platform it built at
+    module scope (the messages demo trains a model: built once, not once per test)."""
     import uvicorn
 
     from govai.web.app import create_app
 
     port = _free_port()
     config = uvicorn.Config(
-        create_app(demo_platform),
+        create_app(platform),
         host="127.0.0.1",
         port=port,
         log_level="warning",
@@ -60,9 +64,18 @@ def live_server(demo_platform: Platform) -> Iterator[str]:
         if not thread.is_alive() or time.monotonic() > deadline:
             pytest.fail("uvicorn did not start the console within 15 s")
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(demo_platform: Platform) -> Iterator[str]:
+    """Base URL of the app over the demo platform (without the demo messages)."""
+    with serve(demo_platform) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
