@@ -256,3 +256,34 @@ def test_reply_drafted_reviewed_and_sent_in_the_console(
     )
     quality = hotline.get("/replies?below=1").text
     assert f'href="/messages/{message_id}"' in quality and "可解释性" in quality
+
+
+def test_a_search_does_not_confirm_a_starred_number(
+    messages: Platform, app_client: ClientFactory
+) -> None:
+    with messages.db.read() as session:
+        message = next(
+            m
+            for m in session.execute(select(Message).order_by(Message.id)).scalars()
+            if re.search(r"1[3-9]\d{9}", m.text)
+        )
+    phone = re.search(r"1[3-9]\d{9}", message.text).group()  # type: ignore[union-attr]
+    found = app_client("hotline").get(f"/messages?q={phone}").text
+    assert f'href="/messages/{message.id}"' in found
+    starred = app_client("sysadmin").get(f"/messages?q={phone}").text
+    assert f'href="/messages/{message.id}"' not in starred and "共 0 条" in starred
+
+
+def test_alert_evidence_links_only_to_messages_the_reader_may_open(
+    messages: Platform, app_client: ClientFactory
+) -> None:
+    with messages.db.read() as session:
+        alerts = session.execute(select(Alert)).scalars().all()
+        departments = dict(session.execute(select(Message.id, Message.department)).all())
+    page = app_client("env-staff").get("/alerts").text
+    linked = {int(i) for i in re.findall(r'href="/messages/(\d+)"', page)}
+    assert linked, "the environment bureau sees an alert with evidence"
+    assert all(departments[i] == "示范市生态环境局" for i in linked)
+    shown = [a for a in alerts if f'id="alert-{a.id}"' in page]
+    if any(departments[i] != "示范市生态环境局" for a in shown for i in a.message_ids):
+        assert "不在您的查看范围内" in page

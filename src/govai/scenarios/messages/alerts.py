@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -279,6 +279,19 @@ def decide(
         + (f"；{note}" if note else ""),
     )
     return alert
+
+
+def visible_message_ids(session: Session, actor: Principal, ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` the person may open: an alert's evidence may include messages routed to
+    other departments, which are listed to them only as a count."""
+    wanted = set(ids)
+    if not wanted:
+        return set()
+    stmt = select(Message.id).where(Message.id.in_(wanted))
+    condition = scope_of(session, actor).where(Message.org_id, Message.department)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return set(session.execute(stmt).scalars())
 
 
 def payload(alert: Alert) -> dict[str, object]:

@@ -20,6 +20,7 @@ dispatch queue. Every human assignment of a message that had a suggestion is kep
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
 from govai.accounts.models import Organization
@@ -58,6 +59,8 @@ if TYPE_CHECKING:  # scikit-learn loads only when a model is trained or used
 Progress = Callable[[str], None]
 _VIEW_ROLES = (Role.STAFF, Role.REVIEWER, Role.DEPT_ADMIN, Role.SYS_ADMIN)
 _HANDLE_ROLES = (Role.STAFF, Role.DEPT_ADMIN)
+# a search text holding a run of digits (a phone, ID or card number, or part of one)
+_PERSONAL_QUERY = re.compile(r"\d{4,}")
 _BEIJING_OFFSET = timedelta(hours=8)
 
 
@@ -90,6 +93,15 @@ class Scope:
             self.personal_all
             or org_id in self.personal_org_ids
             or (bool(department) and department in self.personal_departments)
+        )
+
+    def where_personal(self, org_column: Any, department_column: Any) -> Any:
+        """A SQL condition: the rows whose personal data this person may see."""
+        if self.personal_all:
+            return true()
+        return or_(
+            org_column.in_(self.personal_org_ids or {-1}),
+            department_column.in_(self.personal_departments or {""}) & (department_column != ""),
         )
 
     def where(self, org_column: Any, department_column: Any) -> Any:
@@ -235,6 +247,9 @@ def list_messages(
     if flt.query:
         like = f"%{flt.query}%"
         stmt = stmt.where(Message.title.like(like) | Message.text.like(like))
+        if _PERSONAL_QUERY.search(flt.query):
+            # a number a reader sees starred must not be confirmed by a search for it
+            stmt = stmt.where(scope.where_personal(Message.org_id, Message.department))
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     rows = session.execute(
         stmt.order_by(Message.received_at.desc().nulls_last(), Message.id.desc())

@@ -109,9 +109,14 @@ def _alerts_page(
 ) -> Response:
     platform = platform_of(request)
     with platform.db.read() as session:
+        alerts = alert_service.list_alerts(session, principal, status=status)
+        visible = alert_service.visible_message_ids(
+            session, principal, (i for a in alerts for i in a.message_ids)
+        )
         rows = [
             {
                 **alert_service.payload(a),
+                "visible_ids": [i for i in a.message_ids if i in visible],
                 "status": a.status,
                 "status_label": alert_service.STATUSES.get(a.status, a.status),
                 "decided_by": a.decided_by,
@@ -121,7 +126,7 @@ def _alerts_page(
                 "created_at": beijing(a.created_at, "%Y-%m-%d %H:%M"),
                 "history": a.evidence.get("history", []),
             }
-            for a in alert_service.list_alerts(session, principal, status=status)
+            for a in alerts
         ]
     context = {
         "alerts": rows,
