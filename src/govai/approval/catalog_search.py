@@ -13,12 +13,18 @@ A citizen names their situation, not the item: 饭馆 for 餐饮服务, 上小�
   matched as *substrings* of the question, so "办到哪一步了" or "上小学" is found however jieba
   cuts it; the longest match wins (执照 inside 驾驶执照 brings in no 营业执照). A matched
   phrase brings in the catalogue word of each group it is in, as an alternative of the concept
-  of the typed word it contains (so it stands in for that word, not adds to it), or as a
-  concept of its own. Only the catalogue word is added, never the group's other colloquial
-  phrases, whose stray parts (没工作了 → 工作) would match unrelated items.
+  of every whole word typed inside it (so it stands in for those words, not adds to them:
+  老人补贴 → 高龄津贴 for both 老人 and 补贴; 结婚登记 for itself, not again for its parts 结婚
+  and 登记), or as a concept of its own when it contains none. Only the catalogue word is
+  added, never the group's other colloquial phrases, whose stray parts (没工作了 → 工作) would
+  match unrelated items.
 
 An item's score is the weighted sum of its fields' BM25 scores, each field scoring a concept
-by its best alternative (:meth:`~govai.knowledge.index.LexicalIndex.search_groups`):
+by its best alternative (:meth:`~govai.knowledge.index.LexicalIndex.search_groups`), times
+``(1 + coverage) / 2`` — a halved form of Lucene's classic coordination factor, so an item that
+matches more of the question's topic words goes first ("退伍军人驾照怎么换": the driving
+licence items for veterans, above the veterans' affairs items that match 退伍军人 three times in
+short names but never 驾照):
 
 ============== ====== ==========================================================
 field          weight what
@@ -35,8 +41,9 @@ objects        0.3    service objects (自然人, 企业法人 …)
 Each hit says why it matched: the terms of the item that matched the question (a synonym shows
 as the item's word) and the fields they were found in, plus ``coverage`` — the share of the
 question's topic words (:meth:`~govai.knowledge.text.Tokenizer.key_terms`, and every catalogue
-phrase found) the item matched — which a caller can use to say "没有找到合适的事项" instead of
-offering weak guesses. The ranking never decides anything: the citizen or a person chooses.
+phrase found) of which the item holds a typed word or a synonym whole — which a caller can use
+to say "没有找到合适的事项" instead of offering weak guesses (``min_coverage``). The ranking never
+decides anything: the citizen or a person chooses.
 
 Building tokenises every field of every item once (the 2,262 items of the Guangdong export in
 well under a second; ``bench/catalog_import.py``); a search costs a few milliseconds.
@@ -225,19 +232,24 @@ class CatalogSearch:
                 continue
             if any(phrase != t and phrase in t for t in (*typed_words, *phrase_group)):
                 continue  # 执照 inside 驾驶执照 is no 营业执照
-            inside = [i for i, t in enumerate(typed) if t in phrase]
-            if inside:
-                target = max(inside, key=lambda i: (len(typed[i]), -i))
-            else:
+            inside = [t for t in typed if len(t) >= _MIN_PHRASE and t in phrase]
+            # the whole words typed inside it: 结婚登记, not also its parts 结婚 and 登记
+            targets = [
+                i
+                for i, t in enumerate(typed)
+                if t in inside and not any(t != other and t in other for other in inside)
+            ]
+            if not targets:
                 groups.append([self._alternative(phrase) or (normalize(phrase),)])
                 typed.append(phrase)
-                target = len(groups) - 1
-            phrase_group[phrase] = target
-            counted.add(target)
+                targets = [len(groups) - 1]
+            phrase_group[phrase] = targets[0]
+            counted.update(targets)
             for synonym in self._canonical[phrase]:
                 alternative = self._alternative(synonym)
-                if alternative and alternative not in groups[target]:
-                    groups[target].append(alternative)
+                for target in targets:
+                    if alternative and alternative not in groups[target]:
+                        groups[target].append(alternative)
         return [tuple(g) for g in groups], sorted(counted)
 
     # -- searching

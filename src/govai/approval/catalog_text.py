@@ -76,9 +76,8 @@ def clean_value(value: object) -> str:
 
 _NUMBER = r"([0-9]+|[零〇一二两三四五六七八九十百千]+)"
 _WORKING_DAYS_RE = re.compile(rf"^{_NUMBER}\s*(?:[(（]\s*工作日\s*[)）]|个?工作日)$")
-_OTHER_UNIT_RE = re.compile(
-    rf"^{_NUMBER}\s*(?:[(（]\s*(自然日|日|天|个月|月|年)\s*[)）]|个?(自然日|日|天|个月|月|年))$"
-)
+_UNIT = r"(个?(?:自然日|日|天|月|年))"
+_OTHER_UNIT_RE = re.compile(rf"^{_NUMBER}\s*(?:[(（]\s*{_UNIT}\s*[)）]|{_UNIT})$")
 _IMMEDIATE = frozenset(
     {"即办", "即办件", "即时办结", "当场办结", "即时办理", "立即办理", "当场办理"}
 )
