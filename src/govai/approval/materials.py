@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from govai.approval.items import MaterialSpec
+from govai.checkcodes import CREDIT_CODE_ALPHABET, credit_code_check_char, id_check_char
 
 __all__ = [
     "BASIS_CREDIT_CODE",
@@ -93,16 +94,7 @@ class Finding:
 
 # -- resident ID numbers (GB 11643-1999) ----------------------------------------------------------
 
-# ISO 7064 MOD 11-2: weight of position i (1-based from the left, 18 positions) is 2^(18-i) mod 11
-_ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
-_ID_CHECK = "10X98765432"
 _EARLIEST_BIRTH = date(1900, 1, 1)
-
-
-def id_check_char(first17: str) -> str:
-    """The GB 11643 check character for the first 17 digits of a resident ID number."""
-    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11]
 
 
 @dataclass(frozen=True)
@@ -198,16 +190,6 @@ def check_resident_id(value: str, *, today: date) -> IdCheck:
 
 # -- unified social credit codes (GB 32100-2015) ------------------------------------------------
 
-CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
-_CREDIT_VALUE = {c: i for i, c in enumerate(CREDIT_CODE_ALPHABET)}
-_CREDIT_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1 3 9 27 19 26 16 17 20 29 …
-
-
-def credit_code_check_char(first17: str) -> str:
-    """The GB 32100 check character for the first 17 characters of a credit code."""
-    total = sum(_CREDIT_VALUE[c] * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
-    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
-
 
 @dataclass(frozen=True)
 class CodeCheck:
@@ -235,7 +217,7 @@ def check_credit_code(value: str) -> CodeCheck:
             f"统一社会信用代码应为 18 位，填写的是 {len(code)} 位，请核对营业执照或登记证书。",
         )
     for i, c in enumerate(code, start=1):
-        if c not in _CREDIT_VALUE:
+        if c not in CREDIT_CODE_ALPHABET:
             return CodeCheck(
                 code,
                 False,

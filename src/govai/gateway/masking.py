@@ -29,15 +29,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-_ID_WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]
-_ID_CHECK = "10X98765432"
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
+from govai.checkcodes import CREDIT_CODE_ALPHABET as USCC_ALPHABET
+from govai.checkcodes import credit_code_check_char as uscc_check_char
+from govai.checkcodes import id_check_char, luhn_ok
 
-
-def id_check_char(first17: str) -> str:
-    """The GB 11643 check character for the first 17 digits of a resident ID number."""
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+__all__ = ["USCC_ALPHABET", "id_check_char", "luhn_ok", "uscc_check_char"]
 
 
 def is_valid_id_number(value: str) -> bool:
@@ -53,28 +49,12 @@ def is_valid_id_number(value: str) -> bool:
     return id_check_char(value[:17]) == value[17]
 
 
-def uscc_check_char(first17: str) -> str:
-    """The GB 32100 check character for the first 17 characters of a credit code."""
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
-    return USCC_ALPHABET[(31 - total % 31) % 31]
-
-
 def is_valid_uscc(value: str) -> bool:
     if len(value) != 18 or any(c not in USCC_ALPHABET for c in value):
         return False
     if not value[2:8].isdigit():  # the administrative division code
         return False
     return uscc_check_char(value[:17]) == value[17]
-
-
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, c in enumerate(reversed(digits)):
-        d = int(c)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
 
 
 def _is_card(value: str) -> bool:
