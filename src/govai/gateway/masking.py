@@ -33,8 +33,6 @@ from govai.checkcodes import CREDIT_CODE_ALPHABET as USCC_ALPHABET
 from govai.checkcodes import credit_code_check_char as uscc_check_char
 from govai.checkcodes import id_check_char, luhn_ok
 
-__all__ = ["USCC_ALPHABET", "id_check_char", "luhn_ok", "uscc_check_char"]
-
 
 def is_valid_id_number(value: str) -> bool:
     value = value.upper()
