@@ -8,8 +8,9 @@ Everything here is written by the project, except the four national regulations 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -197,8 +198,26 @@ def _shifted(read: Any, shift: timedelta) -> Any:
         replace(
             r,
             time=r.time + shift if r.time else None,
+            reply=_shift_signature(r.reply, r.reply_time, shift),
             reply_time=r.reply_time + shift if r.reply_time else None,
         )
         for r in read.rows
     ]
     return read
+
+
+_SIGNED_ON = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*$")
+
+
+def _shift_signature(reply: str, replied: datetime | None, shift: timedelta) -> str:
+    """The demo replies end with the department and the date of their 答复时间: that date moves
+    with 答复时间, or a supervisor would read a reply signed weeks before or after it was sent.
+    A reply that does not end with its own day is left as written."""
+    match = _SIGNED_ON.search(reply)
+    if match is None or replied is None or not shift:
+        return reply
+    year, month, day = (int(g) for g in match.groups())
+    if (year, month, day) != (replied.year, replied.month, replied.day):
+        return reply
+    moved = replied.date() + shift
+    return f"{reply[: match.start()]}{moved.year}年{moved.month}月{moved.day}日"
