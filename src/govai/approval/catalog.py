@@ -68,6 +68,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, cast
 
+from govai.approval.catalog_search import CatalogHit, CatalogSearch
 from govai.approval.catalog_text import (
     TimeLimit,
     clean_value,
@@ -692,6 +693,3 @@ def read_catalog_yaml(path: Path | str) -> CatalogImport:
         optional_materials=sum(1 for m in materials if m.need == "optional"),
     )
     return CatalogImport(tuple(items), (), counts, f"yaml:{path.name}")
-
-
-from govai.approval.catalog_search import CatalogHit, CatalogSearch  # noqa: E402  (re-export)
