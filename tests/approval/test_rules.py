@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from govai.approval.expr import ExpressionError, compile_expression, compile_template
 from govai.approval.expr_lib import UNKNOWN
+from govai.approval.items import ServiceItem
 from govai.approval.rules import (
     DEMO_RULES_DIR,
     describe_rules,
@@ -20,7 +21,7 @@ from govai.approval.rules import (
     load_rules,
     parse_rules,
 )
-from govai.approval.ruletests import run_rule_tests
+from govai.approval.ruletests import run_rule_test, run_rule_tests
 from govai.cli.rules import rules as rules_group
 from govai.errors import ValidationError
 
@@ -38,6 +39,7 @@ TYPES = {
 }
 TODAY = date(2025, 3, 3)
 ID_1940 = "370102194003150021"  # born 1940-03-15
+ITEM_FOR_DOC = ServiceItem("SF-SYBX-001", "失业保险金申领", "示范市人力资源和社会保障局")
 
 
 def ev(source: str, **env: Any) -> Any:
@@ -546,3 +548,12 @@ def test_cli_rules_show_renders_the_file_and_refuses_a_bad_one(tmp_path: Path) -
     path.write_text(MINIMAL.replace("name: 测试事项\n", ""), encoding="utf-8")
     result = CliRunner().invoke(rules_group, ["show", str(path)])
     assert result.exit_code == 1 and "缺少 “name”" in result.output
+
+
+def test_the_documented_example_loads_and_passes_its_test() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "rules-format.md").read_text(encoding="utf-8")
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    rules = parse_rules(example, "docs/rules-format.md")
+    assert rules.item == "SF-SYBX-001" and rules.tests
+    report = [run_rule_test(rules, t, ITEM_FOR_DOC) for t in rules.tests]
+    assert all(case.passed for case in report), [c.failures for c in report]

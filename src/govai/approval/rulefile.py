@@ -746,4 +746,5 @@ def _plain(value: Any) -> Any:
 
 def _expr_problem(where: str, source: str, exc: ExpressionError) -> str:
     pointer = source[: exc.position] + "▲" + source[exc.position :]
-    return f"{where}有误：{exc.message}（位置：{pointer}）"
+    gap = " " if where[-1:].isascii() else ""  # "check 有误", "输入有误"
+    return f"{where}{gap}有误：{exc.message}（位置：{pointer}）"
