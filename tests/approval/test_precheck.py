@@ -415,3 +415,32 @@ def test_approved_never_with_a_manual_condition_or_a_missing_material(
     if by_agent in (True, "是", 1):
         required |= {"授权委托书", "代办人居民身份证"}
     assert required <= set(materials)
+
+
+def test_a_condition_that_cannot_be_computed_goes_to_a_person() -> None:
+    text = """\
+item: C-1
+name: 某补贴
+version: "1"
+fields:
+  income: {type: number, label: 家庭收入}
+  members: {type: number, label: 家庭人口}
+conditions:
+  - id: per_head
+    title: 人均收入低于标准
+    check: income / members < 1000
+    basis: 某办法第三条
+    reason: 人均收入{income / members}元，不低于1000元。
+    fixable: false
+"""
+    rules = parse_rules(text)
+    item = ServiceItem("C-1", "某补贴", "示范市民政局", auto_approval=True)
+    result = precheck(item, rules, {"fields": {"income": 3000, "members": 0}}, TODAY)
+    assert result.outcome == "needs_review"
+    (check,) = result.checks
+    assert check.status == "error" and "无法自动判断" in check.message
+    assert precheck(item, rules, {"fields": {"income": 3000, "members": 4}}, TODAY).outcome == (
+        "approved"
+    )
+    denied = precheck(item, rules, {"fields": {"income": 8000, "members": 4}}, TODAY)
+    assert denied.reasons[0] == "人均收入2000元，不低于1000元。"
