@@ -110,6 +110,24 @@ SETTINGS: tuple[Setting, ...] = (
         "messages at 95 % accuracy (0.6: 94 % at 94 %).",
     ),
     Setting(
+        "dispatch_provider",
+        "",
+        "Model provider (`govai model list`, a chat model allowed 内部 data) that routes new "
+        "messages instead of the trained classifier: through the model gateway it picks one "
+        "department of the list (zero-shot), one call per message, made after the message is "
+        "saved. Its self-stated confidence is compared with dispatch_min_confidence; an answer "
+        "outside the list, a blocked message or a failed call sends the message to the human "
+        "dispatch queue. Empty: the trained classifier (dispatch_model). Measure it on your own "
+        "routed messages first: `govai dispatch predict --provider`.",
+    ),
+    Setting(
+        "dispatch_departments",
+        "",
+        "CSV/XLSX file of the departments dispatch_provider chooses from, columns 部门 and 职责 "
+        "(each department's duties in a sentence or two); a relative path is under GOVAI_HOME. "
+        "Empty: the departments of the active dispatch model, without duties.",
+    ),
+    Setting(
         "hotspot_window_days",
         90,
         "Messages further apart than this many days are never one hot problem.",

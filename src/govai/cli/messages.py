@@ -14,12 +14,18 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from govai.classification import LEVEL_LABELS
 from govai.cli.common import console, err_console, open_platform, operator, print_json
 from govai.storage.base import beijing
+
+if TYPE_CHECKING:
+    from govai.analytics.classifier import Prediction
+    from govai.platform import Platform
+    from govai.scenarios.messages.service import ImportReport
 
 
 def _say(hidden: bool) -> object:
@@ -92,6 +98,8 @@ def messages_import(
             if not as_json:
                 err_console.print(f"[red]失败[/red] {path.name}：{exc.message}")
             continue
+        if platform.settings.dispatch_provider:
+            _wait_for_model_dispatch(report, as_json)
         data = report.to_dict()
         reports.append(data)
         failed = failed or bool(report.errors)
@@ -111,6 +119,20 @@ def messages_import(
         print_json({"files": reports})
     if failed:
         sys.exit(2)
+
+
+def _wait_for_model_dispatch(report: ImportReport, quiet: bool) -> None:
+    """Wait for the model provider to route the new messages (it starts once the import has
+    committed) and add its outcome to the report."""
+    from govai.scenarios.messages.llm_dispatch import wait_for_dispatch
+
+    if not quiet:
+        err_console.print("[dim]等待模型服务分办新留言…[/dim]")
+    for job in wait_for_dispatch():
+        report.routed += job.routed
+        report.queued += job.queued
+        if job.warning:
+            report.warnings.append(job.warning)
 
 
 @messages.command("list")
@@ -235,8 +257,34 @@ def dispatch_train(
 @click.option("--data", "data_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--text-col", required=True, help="留言内容所在列。")
 @click.option("--title-col", default=None, help="留言主题所在列（训练时用了主题才有意义）。")
-@click.option("--model", "name", required=True, help="模型名称（用其当前版本）。")
+@click.option(
+    "--model",
+    "name",
+    default=None,
+    help="分办模型名称（用其当前版本）；用 --provider 时只取它的部门列表。",
+)
 @click.option("--version", type=int, default=None, help="指定模型版本。")
+@click.option(
+    "--provider",
+    default=None,
+    help="改由该模型服务（对话模型）逐条判断承办部门，每条一次模型调用，经模型网关"
+    "（脱敏、敏感词、密级、调用日志）。",
+)
+@click.option(
+    "--departments",
+    "departments_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="与 --provider 同用：部门与职责文件（CSV/.xlsx，列“部门”“职责”）；"
+    "不给则用 --model 的部门，再不给则同配置项 dispatch_departments / dispatch_model。",
+)
+@click.option(
+    "--level",
+    type=click.Choice(list(LEVEL_LABELS[1:])),
+    default="内部",
+    show_default=True,
+    help="与 --provider 同用：留言数据的密级（群众留言至少为内部）。",
+)
 @click.option("--top", default=3, show_default=True, help="每条给出的候选数。")
 @click.option(
     "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="输出 JSONL。"
@@ -245,16 +293,26 @@ def dispatch_predict(
     data_path: Path,
     text_col: str,
     title_col: str | None,
-    name: str,
+    name: str | None,
     version: int | None,
+    provider: str | None,
+    departments_path: Path | None,
+    level: str,
     top: int,
     output: Path,
 ) -> None:
-    """批量预测承办部门：每个输入行输出一行 {"label", "confidence", "top"}，顺序与输入一致。"""
+    """批量预测承办部门：每个输入行输出一行 {"label", "confidence", "top"}，顺序与输入一致。
+
+    用 --provider 时 confidence 是模型自报的把握（未经校准）；
+    模型未作答、答出列表外的部门或调用失败的行输出 {"label": "", "confidence": 0.0, "top": []}，
+    在系统中即转人工分办。模型服务调用失败时其余行不再调用，仍逐行写出，退出状态为 2。"""
     from govai.errors import ValidationError
-    from govai.scenarios.messages.service import classifier_of, get_model
     from govai.tabular import column_index, read_table
 
+    if provider is None and name is None:
+        raise ValidationError("请用 --model 指定分办模型，或用 --provider 指定模型服务。")
+    if provider is None and departments_path is not None:
+        raise ValidationError("--departments 只能与 --provider 同用。")
     platform = open_platform()
     table = read_table(data_path)
     text_i = column_index(table.header, text_col)
@@ -264,14 +322,25 @@ def dispatch_predict(
         raise ValidationError(
             f"“{data_path.name}”中没有列“{missing[0]}”。表头为：{'、'.join(table.header)}。"
         )
-    with platform.db.read() as session:
-        model = get_model(session, name, version)
-        classifier = classifier_of(model)
-        label = f"{model.name} 第 {model.version} 版"
     texts = [row[text_i] for row in table.rows]  # type: ignore[index]
     titles = [row[title_i] for row in table.rows] if title_i is not None else None
     started = time.perf_counter()
-    predictions = classifier.predict(texts, titles, top=top)
+    failure = ""
+    if provider is None:
+        from govai.scenarios.messages.service import classifier_of, get_model
+
+        assert name is not None
+        with platform.db.read() as session:
+            model = get_model(session, name, version)
+            classifier = classifier_of(model)
+            label = f"{model.name} 第 {model.version} 版"
+        started = time.perf_counter()
+        predictions = classifier.predict(texts, titles, top=top)
+    else:
+        predictions, failure = _predict_with_provider(
+            platform, provider, departments_path, name, version, level, texts, titles, top
+        )
+        label = f"模型服务 {provider}"
     seconds = time.perf_counter() - started
     tmp = output.with_name(output.name + ".part")
     with tmp.open("w", encoding="utf-8") as f:
@@ -285,8 +354,77 @@ def dispatch_predict(
     tmp.replace(output)
     rate = len(predictions) / seconds if seconds > 0 else float("inf")
     err_console.print(
-        f"已用 {label} 预测 {len(predictions)} 条（{rate:,.0f} 条/秒），写入 {output}。"
+        f"已用 {label} 预测 {len(predictions)} 条（{rate:,.1f} 条/秒），写入 {output}。"
     )
+    if provider is not None:
+        unanswered = sum(1 for p in predictions if not p.label)
+        err_console.print(f"其中 {unanswered} 条模型未给出列表内的部门（系统中即转人工分办）。")
+    if failure:
+        err_console.print(f"[red]{failure}[/red]")
+        sys.exit(2)
+
+
+def _predict_with_provider(
+    platform: Platform,
+    provider: str,
+    departments_path: Path | None,
+    name: str | None,
+    version: int | None,
+    level: str,
+    texts: list[str],
+    titles: list[str] | None,
+    top: int,
+) -> tuple[list[Prediction], str]:
+    """Predictions by a chat model (one gateway call per row, no transaction open) and the
+    warning when the provider failed part-way."""
+    from govai.classification import Level
+    from govai.errors import GatewayError, ValidationError
+    from govai.gateway import ModelGateway
+    from govai.scenarios.messages import llm_dispatch
+    from govai.scenarios.messages.service import get_model
+
+    data_level = Level.parse(level)
+    with platform.db.read() as session:
+        if departments_path is not None:
+            departments = llm_dispatch.read_departments(departments_path)
+        elif name is not None:
+            labels = get_model(session, name, version).labels
+            departments = [llm_dispatch.Department(lab) for lab in labels]
+        else:
+            departments = llm_dispatch.departments_for(
+                session, platform.settings, str(platform.settings.dispatch_model)
+            )
+        problem = llm_dispatch.provider_problem(session, provider, data_level)
+    if problem:
+        raise GatewayError(problem, provider=provider)
+    if not departments:
+        raise ValidationError(
+            "没有可分办的部门列表：请用 --departments 指定部门与职责文件，"
+            "或用 --model 指定分办模型。"
+        )
+
+    def progress(done: int, total: int) -> None:
+        if done % 50 == 0 or done == total:
+            err_console.print(f"[dim]已预测 {done}/{total} 条[/dim]")
+
+    items = list(zip(titles or [""] * len(texts), texts, strict=True))
+    batch = llm_dispatch.route_many(
+        ModelGateway(platform.db, platform.settings),
+        operator(),
+        items,
+        departments,
+        provider,
+        level=data_level,
+        top=top,
+        progress=progress,
+    )
+    failure = ""
+    if batch.failed_at is not None:
+        left = len(items) - batch.failed_at
+        failure = (
+            f"模型服务 {provider} 调用失败，余下 {left} 条未预测（输出为空标签）：{batch.failure}"
+        )
+    return batch.predictions, failure
 
 
 @dispatch.command("models")

@@ -719,7 +719,15 @@ def dispatch_new(
 ) -> tuple[int, int, str]:
     """Dispatch newly arrived messages when the model ``model_name`` is active: (routed, queued,
     warning). A model that cannot be read never loses the messages: they stay undispatched
-    (待分办) and the warning says how to fix the model."""
+    (待分办) and the warning says how to fix the model.
+
+    With ``dispatch_provider`` set, a chat model routes them instead, after this transaction
+    commits (:func:`govai.scenarios.messages.llm_dispatch.schedule`): no model call is made
+    while the intake holds its locks."""
+    if messages and settings.dispatch_provider:
+        from govai.scenarios.messages.llm_dispatch import schedule
+
+        return schedule(session, settings, actor, messages, model_name)
     if not messages or not model_name or _active(session, model_name) is None:
         return 0, 0, ""
     try:
