@@ -53,6 +53,8 @@ __all__ = [
 ]
 
 MAX_RULE_FILE = 200_000
+MIN_COVERAGE = 0.3
+"""Share of a question's topic words an item must match to be offered."""
 
 
 def _trusted(actor: Principal) -> bool:
@@ -287,7 +289,8 @@ def search(session: Session, question: str, k: int = 10) -> list[CatalogHit]:
     if len(question) > 500:
         raise ValidationError("描述不能超过 500 个字。")
     index, _ = _index(session)
-    return index.search(question, k)
+    # an item that matched none of the question's topic words (only 领取, 办理 …) is no answer
+    return index.search(question, k, min_coverage=MIN_COVERAGE)
 
 
 # ---------------------------------------------------------------- calendar
