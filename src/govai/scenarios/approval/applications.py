@@ -178,6 +178,19 @@ def check(
 # ---------------------------------------------------------------- the log
 
 
+def _audit(
+    session: Session, actor: Principal | None, row: Application, action: str, summary: str
+) -> None:
+    audit.record(
+        session,
+        f"application.{action}",
+        actor=actor,
+        object_type="application",
+        object_id=row.number,
+        summary=summary[:500],
+    )
+
+
 def _event(
     session: Session,
     row: Application,
@@ -310,13 +323,12 @@ def submit(
         catalog.calendar(session),
     )
     _apply_result(session, row, result, by, today, at)
-    audit.record(
+    _audit(
         session,
-        "application.submit",
-        actor=actor,
-        object_type="application",
-        object_id=row.number,
-        summary=f"提交“{item_row.name}”申请，预审结果：{result.report()['outcome_label']}",
+        actor,
+        row,
+        "submit",
+        f"提交“{item_row.name}”申请，预审结果：{result.report()['outcome_label']}",
     )
     return row
 
@@ -381,14 +393,7 @@ def resubmit(
         catalog.calendar(session),
     )
     _apply_result(session, row, result, by, today, at)
-    audit.record(
-        session,
-        "application.resubmit",
-        actor=actor,
-        object_type="application",
-        object_id=row.number,
-        summary=f"补正后重新预审：{result.report()['outcome_label']}",
-    )
+    _audit(session, actor, row, "resubmit", f"补正后重新预审：{result.report()['outcome_label']}")
     return row
 
 
@@ -433,14 +438,7 @@ def accept(
     row.due_on = deadline.due_date(catalog.calendar(session), today)
     row.overturned = True
     _event(session, row, STAGE_ACCEPT, "accepted", actor.username, reason, {"overturn": True})
-    audit.record(
-        session,
-        "application.accept",
-        actor=actor,
-        object_type="application",
-        object_id=row.number,
-        summary=f"不按预审补正意见，直接受理：{reason}"[:500],
-    )
+    _audit(session, actor, row, "accept", f"不按预审补正意见，直接受理：{reason}")
     return row
 
 
@@ -484,17 +482,16 @@ def decide(
         {"overturn": overturn},
         at=at,
     )
-    audit.record(
+    _audit(
         session,
-        "application.decide",
-        actor=actor,
-        object_type="application",
-        object_id=row.number,
-        summary=(
+        actor,
+        row,
+        "decide",
+        (
             f"{STATUS_LABELS[row.status]}"
             + ("（与预审建议不同）" if overturn else "")
             + (f"：{reason}" if reason else "")
-        )[:500],
+        ),
     )
     return row
 
@@ -529,13 +526,12 @@ def extend(
     _event(
         session, row, STAGE_REVIEW, "extended", actor.username, f"延长 {days} 个工作日：{reason}"
     )
-    audit.record(
+    _audit(
         session,
-        "application.extend",
-        actor=actor,
-        object_type="application",
-        object_id=row.number,
-        summary=f"延长办理期限 {days} 个工作日（{approved_by} 批准）：{reason}"[:500],
+        actor,
+        row,
+        "extend",
+        f"延长办理期限 {days} 个工作日（{approved_by} 批准）：{reason}",
     )
     return row
 
@@ -569,14 +565,7 @@ def suspend(
         {"start": day.isoformat(), "end": "", "reason": reason.strip()},
     ]
     _event(session, row, STAGE_REVIEW, "suspended", actor.username, reason)
-    audit.record(
-        session,
-        "application.suspend",
-        actor=actor,
-        object_type="application",
-        object_id=row.number,
-        summary=f"暂停计时（{reason}）",
-    )
+    _audit(session, actor, row, "suspend", f"暂停计时（{reason}）")
     return row
 
 
@@ -594,14 +583,7 @@ def resume(
     ]
     row.due_on = _deadline(row).due_date(catalog.calendar(session), day)
     _event(session, row, STAGE_REVIEW, "resumed", actor.username)
-    audit.record(
-        session,
-        "application.resume",
-        actor=actor,
-        object_type="application",
-        object_id=row.number,
-        summary="恢复计时",
-    )
+    _audit(session, actor, row, "resume", "恢复计时")
     return row
 
 
