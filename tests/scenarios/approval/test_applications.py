@@ -5,15 +5,11 @@ query code, and who may do what."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
-from govai.accounts import service as accounts
-from govai.accounts.models import User
-from govai.accounts.principal import Principal, cli_principal
-from govai.approval.catalog import read_catalog_yaml
 from govai.approval.rulefile import DEMO_RULES_DIR
 from govai.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from govai.governance.models import AuditEntry
@@ -28,65 +24,22 @@ from govai.scenarios.approval.models import (
     ApplicationEvent,
 )
 
-OPERATOR = cli_principal("pytest")
-DEMO_CATALOG = DEMO_RULES_DIR.parent / "catalog" / "items.yaml"
-TODAY = date(2025, 3, 3)  # a Monday
-NOW = datetime(2025, 3, 3, 2, 0)  # 10:00 in Beijing
-UNEMPLOYMENT = "SF-SYBX-001"
-ALLOWANCE = "SF-GLJT-001"
-ZHANG = {"name": "张三", "id_number": "110105198003070012"}
-
-
-@pytest.fixture
-def stored(demo_platform: Platform) -> Platform:
-    """The demo catalogue with its rule files, and the 民政局 the allowance belongs to."""
-    with demo_platform.db.session() as session:
-        accounts.create_org(
-            session,
-            OPERATOR,
-            code="city-mzj",
-            name="示范市民政局",
-            kind="department",
-            parent_code="city",
-        )
-    read = read_catalog_yaml(DEMO_CATALOG)
-    with demo_platform.db.session() as session:
-        summary = catalog.import_items(session, OPERATOR, read.items, source="demo")
-        assert summary.created == len(read.items)
-        for path in sorted(DEMO_RULES_DIR.glob("*.yaml")):
-            rules = path.read_text(encoding="utf-8")
-            code = next(
-                line.split(":", 1)[1].strip()
-                for line in rules.splitlines()
-                if line.startswith("item:")
-            )
-            catalog.set_rules(session, OPERATOR, code, rules)
-    return demo_platform
-
-
-def _who(platform: Platform, username: str) -> Principal:
-    with platform.db.read() as session:
-        user = session.execute(select(User).where(User.username == username)).scalar_one()
-        return accounts.principal_for(user, via="session")
-
-
-def _unemployment(**fields: object) -> dict[str, object]:
-    base: dict[str, object] = {
-        "contribution_months": 130,
-        "separation_reason": "劳动合同期满终止",
-        "separation_date": "2025-02-10",
-        "registered_unemployed": True,
-        "reemployed": False,
-        "receiving_pension": False,
-    }
-    base.update(fields)
-    return {"applicant": ZHANG, "fields": base, "materials": [{"name": "居民身份证"}]}
+from .conftest import (
+    ALLOWANCE,
+    NOW,
+    OPERATOR,
+    TODAY,
+    UNEMPLOYMENT,
+    ZHANG,
+    unemployment,
+    who,
+)
 
 
 def test_correction_resubmission_review_and_decision(stored: Platform) -> None:
-    staff, reviewer = _who(stored, "staff"), _who(stored, "reviewer")
+    staff, reviewer = who(stored, "staff"), who(stored, "reviewer")
     with stored.db.session() as session:
-        row = apps.submit(session, staff, UNEMPLOYMENT, _unemployment(), today=TODAY, now=NOW)
+        row = apps.submit(session, staff, UNEMPLOYMENT, unemployment(), today=TODAY, now=NOW)
         number, code, app_id = row.number, row.query_code, row.id
         assert number == "SQ2025030300001" and len(code) == 6
         assert row.status == NEEDS_CORRECTION and row.corrections == 1
@@ -179,10 +132,10 @@ def test_auto_approval_only_where_allowed(stored: Platform) -> None:
 
 
 def test_an_ineligible_applicant_is_refused_by_a_person(stored: Platform) -> None:
-    reviewer = _who(stored, "reviewer")
+    reviewer = who(stored, "reviewer")
     with stored.db.session() as session:
         row = apps.submit(
-            session, None, UNEMPLOYMENT, _unemployment(contribution_months=8), today=TODAY
+            session, None, UNEMPLOYMENT, unemployment(contribution_months=8), today=TODAY
         )
         # the machine proposes, it does not refuse
         assert row.status == UNDER_REVIEW and row.precheck_outcome == "denied"
@@ -196,9 +149,9 @@ def test_an_ineligible_applicant_is_refused_by_a_person(stored: Platform) -> Non
 
 
 def test_accepting_against_the_precheck_is_an_overturn(stored: Platform) -> None:
-    staff = _who(stored, "staff")
+    staff = who(stored, "staff")
     with stored.db.session() as session:
-        row = apps.submit(session, staff, UNEMPLOYMENT, _unemployment(), today=TODAY)
+        row = apps.submit(session, staff, UNEMPLOYMENT, unemployment(), today=TODAY)
         app_id = row.id
     with stored.db.session() as session, pytest.raises(ValidationError, match="理由"):
         apps.accept(session, staff, app_id, reason="")
@@ -209,23 +162,23 @@ def test_accepting_against_the_precheck_is_an_overturn(stored: Platform) -> None
 
 def test_only_the_items_department_handles_it(stored: Platform) -> None:
     with stored.db.session() as session:
-        row = apps.submit(session, None, UNEMPLOYMENT, _unemployment(), today=TODAY)
+        row = apps.submit(session, None, UNEMPLOYMENT, unemployment(), today=TODAY)
         app_id = row.id
-    hotline, east = _who(stored, "hotline"), _who(stored, "east-staff")
+    hotline, east = who(stored, "hotline"), who(stored, "east-staff")
     with stored.db.read() as session:
         for outsider in (hotline, east):
             with pytest.raises(NotFound):
                 apps.get_application(session, outsider, app_id)
             assert apps.list_applications(session, outsider)[1] == 0
-        sysadmin = _who(stored, "sysadmin")
+        sysadmin = who(stored, "sysadmin")
         seen = apps.get_application(session, sysadmin, app_id)
         assert not apps.may_see_personal(session, sysadmin, seen)
         starred = apps.applicant_view(seen, personal=False)
         assert starred["id_number"] != ZHANG["id_number"] and "*" in str(starred["id_number"])
     with stored.db.session() as session, pytest.raises(PermissionDenied):
-        apps.submit(session, hotline, UNEMPLOYMENT, _unemployment(), today=TODAY)
+        apps.submit(session, hotline, UNEMPLOYMENT, unemployment(), today=TODAY)
     with stored.db.session() as session, pytest.raises(PermissionDenied):
-        catalog.set_rules(session, _who(stored, "staff"), UNEMPLOYMENT, "item: x")
+        catalog.set_rules(session, who(stored, "staff"), UNEMPLOYMENT, "item: x")
 
 
 def test_a_rule_file_whose_tests_fail_is_not_saved(stored: Platform) -> None:
@@ -247,13 +200,13 @@ def test_malformed_applications_are_refused_whole(stored: Platform) -> None:
 
 
 def test_time_limits_extend_and_stop(stored: Platform) -> None:
-    reviewer = _who(stored, "reviewer")
+    reviewer = who(stored, "reviewer")
     with stored.db.session() as session:
         row = apps.submit(
             session,
             None,
             UNEMPLOYMENT,
-            {**_unemployment(), "materials": ["居民身份证", "终止或者解除劳动关系的证明"]},
+            {**unemployment(), "materials": ["居民身份证", "终止或者解除劳动关系的证明"]},
             today=TODAY,
         )
         app_id = row.id
