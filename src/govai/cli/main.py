@@ -5,7 +5,18 @@ from __future__ import annotations
 import click
 
 from govai import __version__
-from govai.cli import accounts, approval, audit, kb, messages, models, rules, system, words
+from govai.cli import (
+    accounts,
+    approval,
+    audit,
+    kb,
+    messages,
+    models,
+    process,
+    rules,
+    system,
+    words,
+)
 from govai.cli.common import GovaiGroup
 
 
@@ -18,5 +29,5 @@ def cli() -> None:
     """
 
 
-for module in (system, accounts, audit, models, words, kb, messages, approval, rules):
+for module in (system, accounts, audit, models, words, kb, messages, approval, rules, process):
     module.register(cli)

@@ -104,3 +104,7 @@ def process_report_command(
     console.print(times)
     if not report.groups:
         console.print("期间内没有可查看的办件。")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(process)

@@ -233,3 +233,11 @@ def test_time_limits_extend_and_stop(stored: Platform) -> None:
         assert state is not None and state.status == "near_due"
         state = apps.deadline_status(row, catalog.calendar(session), date(2025, 3, 25))
         assert state is not None and state.status == "overdue"
+
+
+def test_dates_in_the_facts_are_stored_as_text(stored: Platform) -> None:
+    application = unemployment(separation_date=date(2025, 2, 10))
+    with stored.db.session() as session:
+        row = apps.submit(session, None, UNEMPLOYMENT, application, today=TODAY)
+        assert row.fields["separation_date"] == "2025-02-10"
+        assert row.status == NEEDS_CORRECTION

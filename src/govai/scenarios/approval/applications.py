@@ -304,8 +304,8 @@ def submit(
         item_id=item_row.id,
         org_id=item_row.org_id,
         channel=channel,
-        applicant=dict(application.get("applicant") or {}),
-        fields=dict(application.get("fields") or {}),
+        applicant=_plain(application.get("applicant") or {}),
+        fields=_plain(application.get("fields") or {}),
         materials=[_material(m) for m in application.get("materials") or []],
         created_by=actor.username if actor else "",
         submitted_at=at,
@@ -333,10 +333,16 @@ def submit(
     return row
 
 
+def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Facts as stored (JSON): a date becomes its ISO text, which the rules read back."""
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in dict(values).items()}
+
+
 def _material(entry: Any) -> dict[str, Any]:
     if isinstance(entry, str):
         return {"name": entry}
-    return {k: v for k, v in dict(entry).items() if k in ("name", "file", "valid_until", "holder")}
+    kept = ("name", "file", "valid_until", "holder")
+    return _plain({k: v for k, v in dict(entry).items() if k in kept})
 
 
 def _as_application(row: Application) -> dict[str, Any]:
@@ -364,7 +370,7 @@ def resubmit(
     if row.status != NEEDS_CORRECTION:
         raise Conflict(f"申请 {row.number} 当前为“{STATUS_LABELS[row.status]}”，不需要补正。")
     new_fields = dict(row.fields)
-    new_fields.update(dict(fields or {}))
+    new_fields.update(_plain(fields or {}))
     added = [_material(m) for m in materials]
     names = {str(m.get("name")) for m in added}
     new_materials = [m for m in row.materials if str(m.get("name")) not in names] + added
