@@ -34,6 +34,10 @@ def cli_markdown() -> str:
             terminal_width=100,
             help_option_names=["-h", "--help"],
         )
+        # click keeps a command's help option from the first context that asked for it
+        # (Command._help_option); a test that ran a group on its own leaves plain --help there
+        if hasattr(command, "_help_option"):
+            command._help_option = None
         parts += [f"## {' '.join(path)}", "", "```", command.get_help(ctx).rstrip(), "```", ""]
     return "\n".join(parts)
 
