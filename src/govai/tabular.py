@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path, PurePath
+from typing import Any
 
 from govai.errors import SourceUnreadable
 
@@ -150,13 +151,15 @@ def _read_csv(name: str, data: bytes) -> Table:
         ) from None
 
 
-def _read_xlsx(name: str, data: bytes) -> Table:
+def open_workbook(name: str, data: bytes) -> Any:
+    """The .xlsx ``data`` as a read-only openpyxl workbook (values, not formulas); the caller
+    closes it. A file that is not one raises :class:`SourceUnreadable` saying how to fix it."""
     import openpyxl
 
     try:
         with warnings.catch_warnings():  # style and extension notices say nothing about content
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise SourceUnreadable(
             f"“{name}”不是有效的 Excel（.xlsx）文件（可能已损坏，或是改了扩展名的 .xls 文件），"
@@ -164,6 +167,10 @@ def _read_xlsx(name: str, data: bytes) -> Table:
             file=name,
             reason=str(exc),
         ) from None
+
+
+def _read_xlsx(name: str, data: bytes) -> Table:
+    workbook = open_workbook(name, data)
     try:
         sheet = workbook.worksheets[0]
         return _finish(name, sheet.iter_rows(values_only=True))

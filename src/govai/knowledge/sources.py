@@ -26,7 +26,6 @@ import io
 import itertools
 import json
 import re
-import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -44,7 +43,7 @@ from govai.knowledge.provenance import (
     find_issue_date,
     parse_metadata,
 )
-from govai.tabular import decode_text
+from govai.tabular import decode_text, open_workbook
 
 
 @dataclass
@@ -589,19 +588,7 @@ def _faq_document(
 
 
 def _read_xlsx(name: str, data: bytes) -> ReadResult:
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():  # style and extension notices say nothing about content
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise SourceUnreadable(
-            f"“{name}”不是有效的 Excel（.xlsx）文件（可能已损坏，或是改了扩展名的 .xls 文件），"
-            "请用 WPS 或 Excel 打开后另存为 .xlsx 再导入。",
-            file=name,
-            reason=str(exc),
-        ) from None
+    workbook = open_workbook(name, data)
     problems: list[str] = []
     documents: list[SourceDocument] = []
     try:
