@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from govai.accounts.principal import Principal
@@ -85,6 +85,7 @@ __all__ = [
     "submit",
     "suspend",
     "track",
+    "visible_applications",
 ]
 
 SYSTEM = "system:auto"
@@ -636,10 +637,9 @@ class ApplicationFilter:
     offset: int = 0
 
 
-def list_applications(
-    session: Session, actor: Principal, flt: ApplicationFilter = ApplicationFilter()
-) -> tuple[list[Application], int]:
-    """The applications ``actor`` handles (the system administrator: all), newest first."""
+def visible_applications(session: Session, actor: Principal) -> Select[Application]:
+    """Applications joined to their items, narrowed to those ``actor`` handles (the system
+    administrator and the shell: all); the lists and the process report start from it."""
     stmt = select(Application).join(CatalogItem, Application.item_id == CatalogItem.id)
     orgs = _handled_orgs(session, actor)
     if orgs is not None and not actor.has(Role.SYS_ADMIN):
@@ -648,6 +648,14 @@ def list_applications(
                 "您无权查看办件。办件由各部门的工作人员、审核员和部门管理员处理。"
             )
         stmt = stmt.where(CatalogItem.org_id.in_(orgs or {-1}))
+    return stmt
+
+
+def list_applications(
+    session: Session, actor: Principal, flt: ApplicationFilter = ApplicationFilter()
+) -> tuple[list[Application], int]:
+    """The applications ``actor`` handles (the system administrator: all), newest first."""
+    stmt = visible_applications(session, actor)
     if flt.status:
         stmt = stmt.where(Application.status == flt.status)
     if flt.item:

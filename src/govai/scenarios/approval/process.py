@@ -49,17 +49,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
 import numpy as np
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from govai.accounts.principal import Principal
-from govai.accounts.roles import Role
-from govai.errors import PermissionDenied, ValidationError
+from govai.errors import ValidationError
 from govai.scenarios.approval import catalog
 from govai.scenarios.approval.applications import (
-    _HANDLE_ROLES,
-    _handled_orgs,
     deadline_status,
+    visible_applications,
 )
 from govai.scenarios.approval.models import (
     APPROVED,
@@ -210,7 +208,7 @@ def process_report(
         raise ValidationError(f"无法按“{group_by}”分组，可选：item（事项）、department（部门）。")
     if since and until and since > until:
         raise ValidationError(f"起始日期 {since} 晚于截止日期 {until}。")
-    base = _visible(session, actor)
+    base = visible_applications(session, actor)
     cohort = base
     if since is not None:
         cohort = cohort.where(Application.submitted_at >= _utc_start(since))
@@ -299,19 +297,6 @@ def process_report(
         g.stages = {s: _stage(s, samples[g.key][s]) for s in STAGES}
         g.bottleneck, g.bottleneck_share = bottleneck(shares[g.key])
     return ProcessReport(since, until, today, group_by, ordered, total)
-
-
-def _visible(session: Session, actor: Principal) -> Select[Any]:
-    """Applications joined to their items, narrowed exactly as ``list_applications`` does."""
-    stmt = select(Application).join(CatalogItem, Application.item_id == CatalogItem.id)
-    orgs = _handled_orgs(session, actor)
-    if orgs is not None and not actor.has(Role.SYS_ADMIN):
-        if not actor.has(*_HANDLE_ROLES):
-            raise PermissionDenied(
-                "您无权查看办件统计。办件由各部门的工作人员、审核员和部门管理员处理。"
-            )
-        stmt = stmt.where(CatalogItem.org_id.in_(orgs or {-1}))
-    return stmt
 
 
 def _events(session: Session, ids: Sequence[int]) -> dict[int, list[tuple[str, datetime]]]:

@@ -62,7 +62,8 @@ from govai.errors import ContentBlocked, GovaiError, UnknownProvider, Validation
 from govai.gateway import ModelGateway, ModelRequest
 from govai.gateway.service import get_provider
 from govai.governance import audit
-from govai.scenarios.messages.models import NEW, QUEUED, ROUTED, DispatchModel, Message
+from govai.scenarios.messages.models import NEW, QUEUED, ROUTED, Message
+from govai.scenarios.messages.service import active_model
 from govai.settings import Settings
 from govai.storage.db import Database
 
@@ -156,17 +157,6 @@ def read_departments(path: Path) -> list[Department]:
     return list(found.values())
 
 
-def _active_model(session: Session, name: str) -> DispatchModel | None:
-    if not name:
-        return None
-    return session.execute(
-        select(DispatchModel)
-        .where(DispatchModel.name == name, DispatchModel.active.is_(True))
-        .order_by(DispatchModel.version.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-
-
 def departments_for(session: Session, settings: Settings, model_name: str) -> list[Department]:
     """The departments a model provider chooses from: the file of ``dispatch_departments`` (a
     relative path is under ``GOVAI_HOME``), else the labels of the active version of the dispatch
@@ -175,7 +165,7 @@ def departments_for(session: Session, settings: Settings, model_name: str) -> li
     if configured:
         path = Path(configured).expanduser()
         return read_departments(path if path.is_absolute() else settings.home_path / path)
-    model = _active_model(session, model_name)
+    model = active_model(session, model_name)
     return [Department(label) for label in model.labels] if model else []
 
 
@@ -489,7 +479,7 @@ def dispatch_pending(
     gateway = gateway or ModelGateway(db, settings)
     floor = float(settings.dispatch_min_confidence)
     with db.read() as session:
-        model = _active_model(session, model_name)
+        model = active_model(session, model_name)
         model_id = model.id if model else None
         try:
             departments = departments_for(session, settings, model_name)

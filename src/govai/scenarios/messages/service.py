@@ -487,7 +487,10 @@ _cache_lock = threading.Lock()
 _classifiers: dict[tuple[int, datetime, int], TextClassifier] = {}
 
 
-def _active(session: Session, name: str) -> DispatchModel | None:
+def active_model(session: Session, name: str) -> DispatchModel | None:
+    """The version of the dispatch model ``name`` that predictions use, if any."""
+    if not name:
+        return None
     return session.execute(
         select(DispatchModel)
         .where(DispatchModel.name == name, DispatchModel.active.is_(True))
@@ -498,7 +501,7 @@ def _active(session: Session, name: str) -> DispatchModel | None:
 
 def get_model(session: Session, name: str, version: int | None = None) -> DispatchModel:
     if version is None:
-        model = _active(session, name)
+        model = active_model(session, name)
     else:
         model = session.execute(
             select(DispatchModel).where(
@@ -728,7 +731,7 @@ def dispatch_new(
         from govai.scenarios.messages.llm_dispatch import schedule
 
         return schedule(session, settings, actor, messages, model_name)
-    if not messages or not model_name or _active(session, model_name) is None:
+    if not messages or not model_name or active_model(session, model_name) is None:
         return 0, 0, ""
     try:
         routed, queued = dispatch(session, settings, actor, messages, model_name)
@@ -818,5 +821,5 @@ def corrections_of(
 
 
 def departments_of(session: Session, model_name: str) -> list[str]:
-    model = _active(session, model_name)
+    model = active_model(session, model_name)
     return list(model.labels) if model else []
