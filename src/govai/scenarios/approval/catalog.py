@@ -260,25 +260,23 @@ _SEARCH_CACHE: dict[tuple[object, ...], CatalogSearch] = {}
 _SEARCH_LOCK = threading.Lock()
 
 
-def _index(session: Session) -> tuple[CatalogSearch, dict[str, CatalogItem]]:
+def _index(session: Session) -> CatalogSearch:
+    """The search index of the active items, rebuilt only when the catalogue has changed."""
     count, last = session.execute(
         select(func.count(CatalogItem.id), func.max(CatalogItem.updated_at)).where(
             CatalogItem.active
         )
     ).one()
-    rows = {
-        row.code: row
-        for row in session.execute(select(CatalogItem).where(CatalogItem.active)).scalars()
-    }
     key = (str(session.get_bind().engine.url), count, last)
     with _SEARCH_LOCK:
         index = _SEARCH_CACHE.get(key)
     if index is None:
-        index = CatalogSearch(service_item(row) for row in rows.values())
+        rows = session.execute(select(CatalogItem).where(CatalogItem.active)).scalars()
+        index = CatalogSearch(service_item(row) for row in rows)
         with _SEARCH_LOCK:
             _SEARCH_CACHE.clear()
             _SEARCH_CACHE[key] = index
-    return index, rows
+    return index
 
 
 def search(session: Session, question: str, k: int = 10) -> list[CatalogHit]:
@@ -288,7 +286,7 @@ def search(session: Session, question: str, k: int = 10) -> list[CatalogHit]:
         raise ValidationError("请用一句话描述您要办的事，例如“失业了想领失业金”。")
     if len(question) > 500:
         raise ValidationError("描述不能超过 500 个字。")
-    index, _ = _index(session)
+    index = _index(session)
     # an item that matched none of the question's topic words (only 领取, 办理 …) is no answer
     return index.search(question, k, min_coverage=MIN_COVERAGE)
 
