@@ -23,12 +23,14 @@ first, for supervisors.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -40,7 +42,9 @@ from govai.errors import Conflict, PermissionDenied, ValidationError
 from govai.gateway import ModelGateway
 from govai.gateway.labels import EXPLICIT_LABEL
 from govai.governance import audit
+from govai.knowledge.index import get_index_backend
 from govai.knowledge.retrieval import Retriever
+from govai.knowledge.text import get_tokenizer, tokenize_many
 from govai.scenarios.messages.models import DRAFT, PUBLISHED, Message
 from govai.scenarios.messages.replies import ReplyDraft, draft_reply
 from govai.scenarios.messages.service import (
@@ -73,9 +77,40 @@ PAST_LIMIT = 5000
 QUALITY_LIMIT = 2000
 """The newest sent replies the quality page scores."""
 _PLACEHOLDER = re.compile(r"【[^】]*(?:请填写|请核实)[^】]*】")
-_INDEX_CACHE: OrderedDict[tuple[object, ...], SimilarReplies] = OrderedDict()
 _INDEX_CACHE_SIZE = 8
-_INDEX_LOCK = threading.Lock()
+MEMO_SIZE = 50_000
+"""Per-message results kept between requests (tokens of past messages, quality scores)."""
+
+
+class _Memo:
+    """A bounded, thread-safe map that forgets the least recently used entries."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._data: OrderedDict[tuple[object, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> Any:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: tuple[object, ...], value: Any) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+
+
+# A sent reply changes the index's key, so the index is rebuilt often; the tokens of each past
+# message (the slow part: jieba) are kept, and only new messages are tokenised.
+_INDEXES = _Memo(_INDEX_CACHE_SIZE)
+_TOKENS = _Memo(MEMO_SIZE)
+# A sent reply is never changed, so its score is kept by message and reply time.
+_SCORES = _Memo(MEMO_SIZE)
 
 
 def _require_handles(scope: Scope, message: Message) -> None:
@@ -94,6 +129,10 @@ def _sent(scope: Scope) -> object:
     return base if condition is None else base & condition
 
 
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
 def past_replies(session: Session, actor: Principal) -> SimilarReplies | None:
     """An index of the replies already sent that ``actor`` may see (their messages' personal
     data starred unless the person may see it); None when there are none. Indexes are cached
@@ -108,31 +147,37 @@ def past_replies(session: Session, actor: Principal) -> SimilarReplies | None:
     ).one()
     if not count:
         return None
-    key = (str(session.get_bind().engine.url), scope, count, newest, last)
-    with _INDEX_LOCK:
-        if key in _INDEX_CACHE:
-            _INDEX_CACHE.move_to_end(key)
-            return _INDEX_CACHE[key]
+    database = str(session.get_bind().engine.url)
+    key = (database, scope, count, newest, last)
+    cached: SimilarReplies | None = _INDEXES.get(key)
+    if cached is not None:
+        return cached
     rows = session.execute(
         select(Message)
         .where(condition)  # type: ignore[arg-type]
         .order_by(Message.replied_at.desc().nulls_last(), Message.id.desc())
         .limit(PAST_LIMIT)
     ).scalars()
-    records = []
+    tokenizer = get_tokenizer()
+    records: list[PastReply] = []
+    corpus: list[list[str] | None] = []
     for message in rows:
         shown = view(session, actor, message, scope)
         when = message.replied_at.date().isoformat() if message.replied_at else ""
-        records.append(
-            PastReply(
-                shown.external_id or str(shown.id), shown.title, shown.text, shown.reply, when
-            )
+        record = PastReply(
+            shown.external_id or str(shown.id), shown.title, shown.text, shown.reply, when
         )
-    index = SimilarReplies.build(records)
-    with _INDEX_LOCK:
-        _INDEX_CACHE[key] = index
-        while len(_INDEX_CACHE) > _INDEX_CACHE_SIZE:
-            _INDEX_CACHE.popitem(last=False)
+        records.append(record)
+        corpus.append(_TOKENS.get((database, tokenizer.fingerprint, _digest(record.message))))
+    missing = [i for i, tokens in enumerate(corpus) if tokens is None]
+    fresh = tokenize_many(tokenizer, [records[i].message for i in missing])
+    for i, tokens in zip(missing, fresh, strict=True):
+        corpus[i] = tokens
+        _TOKENS.put((database, tokenizer.fingerprint, _digest(records[i].message)), tokens)
+    index = SimilarReplies(
+        records, [t or [] for t in corpus], tokenizer, get_index_backend("bm25s")
+    )
+    _INDEXES.put(key, index)
     return index
 
 
@@ -325,17 +370,21 @@ def weak_replies(
             QUALITY_LIMIT
         )
     ).scalars()
+    database = str(session.get_bind().engine.url)
     scored = []
     for message in rows:
-        reply = _body_of(message.reply)
-        quality = assess_reply(
-            message.title,
-            message.text,
-            reply,
-            _beijing(message.received_at),
-            _beijing(message.replied_at),
-            holidays=holidays,
-        )
+        memo_key = (database, message.id, message.replied_at, tuple(holidays))
+        quality = _SCORES.get(memo_key)
+        if quality is None:
+            quality = assess_reply(
+                message.title,
+                message.text,
+                _body_of(message.reply),
+                _beijing(message.received_at),
+                _beijing(message.replied_at),
+                holidays=holidays,
+            )
+            _SCORES.put(memo_key, quality)
         scored.append(WeakReply(view(session, actor, message, scope), message.replied_at, quality))
     total = len(scored)
     scored.sort(key=lambda w: (w.quality.overall, w.message.id))
