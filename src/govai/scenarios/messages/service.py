@@ -59,8 +59,9 @@ if TYPE_CHECKING:  # scikit-learn loads only when a model is trained or used
 Progress = Callable[[str], None]
 _VIEW_ROLES = (Role.STAFF, Role.REVIEWER, Role.DEPT_ADMIN, Role.SYS_ADMIN)
 _HANDLE_ROLES = (Role.STAFF, Role.DEPT_ADMIN)
-# a search text holding a run of digits (a phone, ID or card number, or part of one)
-_PERSONAL_QUERY = re.compile(r"\d{4,}")
+# a search text holding what redaction stars: a run of digits (a phone, ID or card number, or
+# part of one) or an e-mail address
+_PERSONAL_QUERY = re.compile(r"\d{4,}|@")
 _BEIJING_OFFSET = timedelta(hours=8)
 
 
