@@ -133,3 +133,14 @@ def test_holiday_table_overrides_the_package(run: CliRunner, platform: Platform)
     assert run.invoke(cli, ["calendar", "remove", "2025-03-04"]).exit_code == 0
     bad = run.invoke(cli, ["calendar", "set", "2025-13-01", "--holiday"])
     assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.output
+
+
+def test_an_application_saved_by_windows_in_gb18030_is_read(run: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "app.json"
+    application = {"applicant": ELDER, "fields": {}, "materials": ["居民身份证"]}
+    path.write_bytes(json.dumps(application, ensure_ascii=False).encode("gb18030"))
+    result = run.invoke(
+        cli, ["approval", "check", "--item", "SF-GLJT-001", "--application", str(path), "--json"]
+    )
+    assert result.exit_code == 3, result.output
+    assert json.loads(result.output)["outcome"] == "needs_correction"

@@ -194,11 +194,16 @@ def approval_check(code: str, app_path: Path, today: Any, as_json: bool, report:
     退出状态：0 准予或转人工，3 需补正，4 建议不予受理/不予许可。"""
     from govai.scenarios.approval import applications
     from govai.scenarios.approval import catalog as service
+    from govai.tabular import decode_text
 
+    text = decode_text(app_path.name, app_path.read_bytes())  # UTF-8, or GB18030 from Windows
     try:
-        data = json.loads(app_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationError(f"申请文件 {app_path} 不是有效的 UTF-8 JSON：{exc}") from None
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            f"申请文件 {app_path} 不是有效的 UTF-8 JSON（也接受 GB18030 编码）："
+            f"第 {exc.lineno} 行第 {exc.colno} 列有误。"
+        ) from None
     platform = open_platform()
     day: date = today.date() if today else applications.beijing_today()
     with platform.db.read() as session:
