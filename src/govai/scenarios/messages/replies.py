@@ -3,7 +3,8 @@
 辅助型定位: the draft is a starting point, never sent by itself. It rests on two kinds of
 evidence, both passed through the model gateway (masking, screening, the AI label, the call log):
 
-- the :data:`SIMILAR_K` most similar past messages' replies (:mod:`govai.analytics.similar`),
+- the :data:`SIMILAR_K` most similar past messages' replies (:mod:`govai.analytics.similar`)
+  scoring at least :data:`SIMILAR_MIN`,
   reduced to what they say beyond greetings and thanks
   (:func:`~govai.analytics.reply_quality.reply_substance`) — how this kind of problem was
   answered before;
@@ -51,6 +52,10 @@ SCENARIO = "messages.reply"
 TEMPLATE = "messages.reply"
 TEMPLATE_VERSION = "1"
 SIMILAR_K = 3
+SIMILAR_MIN = 0.15
+"""Least score (:class:`~govai.analytics.similar.SimilarReply`) of a past reply used as
+evidence: below it a "nearest" message is about something else (on 附件4 the nearest other
+message scores under 0.11 for a tenth of messages), and quoting its reply only misleads."""
 KB_PASSAGES = 2
 MAX_TITLE = 500
 MAX_TEXT = 20000
@@ -201,7 +206,11 @@ def draft_reply(
     signer = department.strip() or "【请填写：答复单位】"
 
     planted: list[str] = []
-    found = similar.search(title, text, SIMILAR_K) if similar is not None else []
+    found = (
+        [h for h in similar.search(title, text, SIMILAR_K) if h.score >= SIMILAR_MIN]
+        if similar is not None
+        else []
+    )
     kb_hits = (
         _knowledge_hits(retriever, kb, title, text, actor) if retriever is not None and kb else []
     )
