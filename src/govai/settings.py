@@ -128,6 +128,17 @@ SETTINGS: tuple[Setting, ...] = (
         "Empty: the departments of the active dispatch model, without duties.",
     ),
     Setting(
+        "approval_prefill_provider",
+        "",
+        "Model provider (`govai model list`, a chat model allowed 内部 data: an applicant's "
+        "documents are personal data) that pre-fills an application form from an uploaded "
+        "document (表单预填: .txt, .md, .docx, or a PDF with a text layer — there is no OCR): "
+        "through the model gateway, one call per document, it proposes values for the fields of "
+        "the item's rule file, which the applicant checks. A value the rule file would refuse "
+        "is left empty with a note. Empty: no pre-filling. Try it with "
+        "`govai approval prefill --item CODE FILE`.",
+    ),
+    Setting(
         "hotspot_window_days",
         90,
         "Messages further apart than this many days are never one hot problem.",

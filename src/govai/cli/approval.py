@@ -232,6 +232,57 @@ def approval_check(code: str, app_path: Path, today: Any, as_json: bool, report:
     ctx.exit(EXIT_CODES[result.outcome])
 
 
+@approval.command("prefill")
+@click.option("--item", "code", required=True, help="事项编码（见 `govai catalog search`）。")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--provider",
+    help="模型服务名称（默认为配置项 approval_prefill_provider）。",
+)
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="按此日期核对（默认今天）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出预填结果。")
+def approval_prefill(
+    code: str, file: Path, provider: str | None, today: Any, as_json: bool
+) -> None:
+    """表单预填：由模型从一份文件中提取事项申请表的内容，不保存。
+
+    读取 .txt、.md、.docx 和有文字层的 PDF（扫描件和照片没有文字，不能读取）。经模型网关调用
+    （个人信息脱敏、内容标识、调用留痕）；结果须由申请人逐项核对。
+
+    --json 输出 {"values", "skipped", "notes", "label", "produce_id"}：values 为申请表各项
+    （键为规则文件中的字段名，值为表单中填写的文字），skipped 为读到但不能使用的值。"""
+    from govai.gateway import ModelGateway
+    from govai.scenarios.approval import applications, prefill
+    from govai.scenarios.approval import catalog as service
+
+    platform = open_platform()
+    name = provider or str(platform.settings.approval_prefill_provider)
+    day: date = today.date() if today else applications.beijing_today()
+    with platform.db.read() as session:
+        row = service.get_item(session, code)
+    result = prefill.prefill(
+        ModelGateway(platform.db, platform.settings),
+        operator(),
+        row,
+        file.name,
+        file.read_bytes(),
+        provider=name,
+        today=day,
+    )
+    if as_json:
+        print_json(result.as_dict())
+        return
+    rules = service.ruleset_of(row)
+    labels = {spec.name: spec.label for spec in rules.fields} if rules else {}
+    console.print(f"[bold]{result.label}[/bold]（{row.name}，文件 {file.name}）")
+    for field_name, value in result.values.items():
+        console.print(f"  {labels.get(field_name, field_name)}：{value}")
+    if not result.values:
+        console.print("  （未预填任何内容）")
+    for note in result.skipped + result.notes:
+        err_console.print(f"[yellow]注意：[/yellow]{note}")
+
+
 # ---------------------------------------------------------------- calendar
 
 
