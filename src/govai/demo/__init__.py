@@ -1,5 +1,6 @@
 """Demo content for a fictional city (示范市): organisations, one account per role, word list,
-and two knowledge bases.
+two knowledge bases, a service catalogue of four items with their rule files, and (with the
+citizen messages) two months of applications for those items (:mod:`govai.demo.applications`).
 
 Everything here is written by the project, except the four national regulations in ``kb/``
 (official texts, which 著作权法 第五条 leaves free to use). The passwords are printed by
@@ -48,6 +49,8 @@ ORGS: tuple[tuple[str, str, str, str | None], ...] = (
     ("city-jyj", "示范市教育局", "department", "city"),
     ("city-swj", "示范市商务局", "department", "city"),
     ("city-wjw", "示范市卫生健康委员会", "department", "city"),
+    ("city-mzj", "示范市民政局", "department", "city"),
+    ("city-gaj", "示范市公安局", "department", "city"),
     ("east", "示范市东城区", "county", "city"),
     ("east-hrss", "东城区人力资源和社会保障局", "department", "east"),
 )
@@ -64,13 +67,21 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("east-staff", "周区县窗口", "east-hrss", "staff", DEMO_PASSWORD),
     DemoAccount("hotline", "吴接线员", "city-12345", "staff", DEMO_PASSWORD),
     DemoAccount("env-staff", "郑环保", "city-sthj", "staff", DEMO_PASSWORD),
+    # the departments of the demo catalogue's other items: a window clerk and a reviewer each
+    DemoAccount("mz-staff", "冯民政窗口", "city-mzj", "staff", DEMO_PASSWORD),
+    DemoAccount("mz-reviewer", "陈民政审核", "city-mzj", "reviewer", DEMO_PASSWORD),
+    DemoAccount("gaj-staff", "褚户政窗口", "city-gaj", "staff", DEMO_PASSWORD),
+    DemoAccount("gaj-reviewer", "卫户政审核", "city-gaj", "reviewer", DEMO_PASSWORD),
+    DemoAccount("gjj-staff", "蒋公积金窗口", "city-hpf", "staff", DEMO_PASSWORD),
+    DemoAccount("gjj-reviewer", "沈公积金审核", "city-hpf", "reviewer", DEMO_PASSWORD),
 )
 
 
 def load_demo(platform: Platform, actor: Principal, *, messages: bool = True) -> list[DemoAccount]:
-    """Create the demo organisations, accounts, word list, knowledge bases and (unless
-    ``messages`` is false: tests that do not need them skip training a model) citizen messages;
-    existing ones are left as they are."""
+    """Create the demo organisations, accounts, word list, knowledge bases, service catalogue
+    and (unless ``messages`` is false: tests that do not need them skip training a model and
+    writing two months of applications) citizen messages and applications; existing ones are
+    left as they are."""
     with platform.db.session() as session:
         existing = {o.code for o in accounts.list_orgs(session)}
         for code, name, kind, parent in ORGS:
@@ -91,8 +102,12 @@ def load_demo(platform: Platform, actor: Principal, *, messages: bool = True) ->
                 )
     load_demo_words(platform, actor)
     load_demo_knowledge(platform, actor)
+    load_demo_catalog(platform, actor)
     if messages:
+        from govai.demo.applications import load_demo_applications
+
         load_demo_messages(platform, actor)
+        load_demo_applications(platform, actor)
     return list(ACCOUNTS)
 
 
@@ -155,6 +170,45 @@ def load_demo_knowledge(platform: Platform, actor: Principal) -> None:
                 session, actor, kb_service.NewKnowledgeBase(name, title, org, public, level)
             )
         import_files(platform.db, actor, name, [KB_DIR / f for f in files])
+
+
+CATALOG_FILE = Path(__file__).parent / "catalog" / "items.yaml"
+RULES_DIR = Path(__file__).parent / "rules"
+
+
+def load_demo_catalog(platform: Platform, actor: Principal) -> None:
+    """Import the demo service catalogue (``catalog/items.yaml``) and enable every rule file in
+    ``rules/`` (each names its item on its ``item:`` line). Skipped when the demo items already
+    exist with their departments; an item imported before its department's organisation existed
+    is imported again to link it. A rule file is written only where an item has none, so a
+    department's own changes are kept."""
+    from govai.approval.catalog import read_catalog_yaml
+    from govai.scenarios.approval import catalog
+    from govai.scenarios.approval.models import CatalogItem
+
+    read = read_catalog_yaml(CATALOG_FILE)
+    codes = {item.code for item in read.items}
+    with platform.db.session() as session:
+        existing = {
+            code: (org_id, rules != "")
+            for code, org_id, rules in session.execute(
+                select(CatalogItem.code, CatalogItem.org_id, CatalogItem.rules_yaml).where(
+                    CatalogItem.code.in_(codes)
+                )
+            )
+        }
+        if set(existing) == codes and all(org_id for org_id, _ in existing.values()):
+            return
+        catalog.import_items(session, actor, read.items, source="demo")
+        for path in sorted(RULES_DIR.glob("*.yaml")):
+            text = path.read_text(encoding="utf-8")
+            code = next(
+                line.split(":", 1)[1].strip()
+                for line in text.splitlines()
+                if line.startswith("item:")
+            )
+            if not existing.get(code, (None, False))[1]:
+                catalog.set_rules(session, actor, code, text)
 
 
 MESSAGES_DIR = Path(__file__).parent / "messages"

@@ -1,5 +1,5 @@
-"""The demo catalogue stored with its rule files, and helpers to act as demo accounts and to
-write applications, shared by the approval scenario's tests."""
+"""The demo catalogue stored with its rule files (loaded by the demo), and helpers to act as demo
+accounts and to write applications, shared by the approval scenario's tests."""
 
 from __future__ import annotations
 
@@ -11,13 +11,10 @@ from sqlalchemy import select
 from govai.accounts import service as accounts
 from govai.accounts.models import User
 from govai.accounts.principal import Principal, cli_principal
-from govai.approval.catalog import read_catalog_yaml
-from govai.approval.rulefile import DEMO_RULES_DIR
 from govai.platform import Platform
 from govai.scenarios.approval import catalog
 
 OPERATOR = cli_principal("pytest")
-DEMO_CATALOG = DEMO_RULES_DIR.parent / "catalog" / "items.yaml"
 TODAY = date(2025, 3, 3)  # a Monday
 NOW = datetime(2025, 3, 3, 2, 0)  # 10:00 in Beijing
 UNEMPLOYMENT = "SF-SYBX-001"
@@ -27,28 +24,11 @@ ZHANG = {"name": "张三", "id_number": "110105198003070012"}
 
 @pytest.fixture
 def stored(demo_platform: Platform) -> Platform:
-    """The demo catalogue with its rule files, and the 民政局 the allowance belongs to."""
-    with demo_platform.db.session() as session:
-        accounts.create_org(
-            session,
-            OPERATOR,
-            code="city-mzj",
-            name="示范市民政局",
-            kind="department",
-            parent_code="city",
-        )
-    read = read_catalog_yaml(DEMO_CATALOG)
-    with demo_platform.db.session() as session:
-        summary = catalog.import_items(session, OPERATOR, read.items, source="demo")
-        assert summary.created == len(read.items)
-        for path in sorted(DEMO_RULES_DIR.glob("*.yaml")):
-            rules = path.read_text(encoding="utf-8")
-            code = next(
-                line.split(":", 1)[1].strip()
-                for line in rules.splitlines()
-                if line.startswith("item:")
-            )
-            catalog.set_rules(session, OPERATOR, code, rules)
+    """The demo catalogue with its rule files, and the 民政局 the allowance belongs to: both
+    come with the demo (``load_demo_catalog``); no applications yet."""
+    with demo_platform.db.read() as session:
+        for code in (UNEMPLOYMENT, ALLOWANCE):
+            assert catalog.ruleset_of(catalog.get_item(session, code)) is not None
     return demo_platform
 
 

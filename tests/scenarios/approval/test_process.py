@@ -9,23 +9,18 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from govai.accounts import service as accounts
 from govai.accounts.models import User
 from govai.accounts.principal import Principal, cli_principal
-from govai.approval.catalog import read_catalog_yaml
-from govai.approval.rulefile import DEMO_RULES_DIR
 from govai.cli.process import process
 from govai.errors import PermissionDenied, ValidationError
 from govai.platform import Platform
 from govai.scenarios.approval import applications as apps
-from govai.scenarios.approval import catalog
-from govai.scenarios.approval.models import ApplicationEvent
 from govai.scenarios.approval.process import bottleneck, charts, process_report
 
 OPERATOR = cli_principal("pytest")
-DEMO_CATALOG = DEMO_RULES_DIR.parent / "catalog" / "items.yaml"
 UNEMPLOYMENT = "SF-SYBX-001"  # 示范市人力资源和社会保障局, promised 5 working days
 ALLOWANCE = "SF-GLJT-001"  # 示范市民政局, auto-approval allowed
 MON = datetime(2025, 3, 3, 2, 0)  # Monday 3 March 2025, 10:00 in Beijing (stored as UTC)
@@ -64,18 +59,10 @@ def _submit(platform: Platform, code: str, application: dict[str, object], at: d
 
 
 def _decide(platform: Platform, app_id: int, at: datetime, **how: object) -> None:
-    """A reviewer's decision, its events dated ``at`` (``decide`` stamps the current time)."""
+    """A reviewer's decision, its events dated ``at``."""
     reviewer = _who(platform, "reviewer")
     with platform.db.session() as session:
-        apps.decide(session, reviewer, app_id, **how)  # type: ignore[arg-type]
-        session.execute(
-            update(ApplicationEvent)
-            .where(
-                ApplicationEvent.application_id == app_id,
-                ApplicationEvent.kind.in_(("reviewed", "approved", "denied", "not_accepted")),
-            )
-            .values(at=at)
-        )
+        apps.decide(session, reviewer, app_id, now=at, **how)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -92,19 +79,7 @@ def history(demo_platform: Platform) -> Platform:
     A6 Mon 24 February complete → open, due Mon 3 March: overdue (outside the March cohort)
     and one 高龄津贴 (民政局) approved automatically on Monday.
     """
-    platform = demo_platform
-    with platform.db.session() as session:
-        accounts.create_org(
-            session, OPERATOR, code="city-mzj", name="示范市民政局", kind="department",
-            parent_code="city",
-        )  # fmt: skip
-    read = read_catalog_yaml(DEMO_CATALOG)
-    with platform.db.session() as session:
-        catalog.import_items(session, OPERATOR, read.items, source="demo")
-        for path in sorted(DEMO_RULES_DIR.glob("*.yaml")):
-            text = path.read_text(encoding="utf-8")
-            code = next(x.split(":", 1)[1].strip() for x in text.splitlines() if x[:5] == "item:")
-            catalog.set_rules(session, OPERATOR, code, text)
+    platform = demo_platform  # the demo catalogue, rule files and 民政局 come with the demo
 
     a1 = _submit(platform, UNEMPLOYMENT, _unemployment("居民身份证"), MON)
     with platform.db.session() as session:

@@ -425,9 +425,11 @@ def accept(
     *,
     reason: str,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> Application:
     """A clerk accepts (受理) an application the pre-check sent back for correction — the
-    clerk's judgement over the machine's, so a reason is required and it counts as overturned."""
+    clerk's judgement over the machine's, so a reason is required and it counts as overturned.
+    ``now`` (default: the current time) dates the event, ``today`` the acceptance."""
     row = get_application(session, actor, application_id)
     _require(session, actor, row, Role.STAFF, Role.DEPT_ADMIN)
     if row.status != NEEDS_CORRECTION:
@@ -435,7 +437,7 @@ def accept(
     reason = reason.strip()
     if not reason:
         raise ValidationError("不按预审意见补正而直接受理，须写明理由。")
-    at = utcnow()
+    at = now or utcnow()
     today = today or beijing_today(at)
     item = catalog.service_item(row.item)
     deadline = deadline_of(item, today)
@@ -444,7 +446,16 @@ def accept(
     row.limit_days = deadline.limit_days
     row.due_on = deadline.due_date(catalog.calendar(session), today)
     row.overturned = True
-    _event(session, row, STAGE_ACCEPT, "accepted", actor.username, reason, {"overturn": True})
+    _event(
+        session,
+        row,
+        STAGE_ACCEPT,
+        "accepted",
+        actor.username,
+        reason,
+        {"overturn": True},
+        at=at,
+    )
     _audit(session, actor, row, "accept", f"不按预审补正意见，直接受理：{reason}")
     return row
 
@@ -457,10 +468,12 @@ def decide(
     approve: bool,
     reason: str,
     not_accepted: bool = False,
+    now: datetime | None = None,
 ) -> Application:
     """A reviewer's decision on an application under review (see the module notes).
     ``not_accepted`` records a refusal as 不予受理 (the pre-check found the applicant not
-    eligible) rather than 不予许可 after examination."""
+    eligible) rather than 不予许可 after examination. ``now`` (default: the current time) is
+    when it was made."""
     row = get_application(session, actor, application_id)
     _require(session, actor, row, Role.REVIEWER, Role.DEPT_ADMIN)
     if row.status != UNDER_REVIEW:
@@ -468,7 +481,7 @@ def decide(
     reason = reason.strip()
     if not approve and not reason:
         raise ValidationError("不予批准须写明理由（将写入决定书，并告知申请人救济途径）。")
-    at = utcnow()
+    at = now or utcnow()
     proposal = row.precheck_outcome
     overturn = (proposal == "denied" and approve) or (proposal == "approved" and not approve)
     row.overturned = row.overturned or overturn
@@ -511,13 +524,18 @@ def extend(
     days: int,
     reason: str,
     approved_by: str,
+    today: date | None = None,
+    now: datetime | None = None,
 ) -> Application:
-    """延期 (行政许可法 第四十二条): ``days`` more working days, approved by the office's head."""
+    """延期 (行政许可法 第四十二条): ``days`` more working days, approved by the office's head
+    on ``today`` (default: the day of ``now``, itself the current time by default)."""
     row = get_application(session, actor, application_id)
     _require(session, actor, row, Role.REVIEWER, Role.DEPT_ADMIN)
     if row.status != UNDER_REVIEW or row.accepted_on is None:
         raise Conflict(f"申请 {row.number} 不在审查中，不能延期。")
-    extension = Extension(days, reason.strip(), approved_by.strip(), beijing_today())
+    at = now or utcnow()
+    today = today or beijing_today(at)
+    extension = Extension(days, reason.strip(), approved_by.strip(), today)
     current = _deadline(row)
     Deadline(current.accepted_on, current.limit_days, (*current.extensions, extension))  # validates
     row.extensions = [
@@ -529,9 +547,15 @@ def extend(
             "approved_on": extension.approved_on.isoformat() if extension.approved_on else "",
         },
     ]
-    row.due_on = _deadline(row).due_date(catalog.calendar(session), beijing_today())
+    row.due_on = _deadline(row).due_date(catalog.calendar(session), today)
     _event(
-        session, row, STAGE_REVIEW, "extended", actor.username, f"延长 {days} 个工作日：{reason}"
+        session,
+        row,
+        STAGE_REVIEW,
+        "extended",
+        actor.username,
+        f"延长 {days} 个工作日：{reason}",
+        at=at,
     )
     _audit(
         session,
@@ -550,15 +574,18 @@ def suspend(
     *,
     reason: str,
     start: date | None = None,
+    now: datetime | None = None,
 ) -> Application:
-    """Stop the clock (第四十五条: 听证、检验、检测、鉴定、专家评审 … are not counted)."""
+    """Stop the clock (第四十五条: 听证、检验、检测、鉴定、专家评审 … are not counted) from
+    ``start`` (default: the day of ``now``, itself the current time by default)."""
     row = get_application(session, actor, application_id)
     _require(session, actor, row, Role.REVIEWER, Role.DEPT_ADMIN)
     if row.status != UNDER_REVIEW:
         raise Conflict(f"申请 {row.number} 不在审查中。")
     if any(not s.get("end") for s in row.suspensions):
         raise Conflict(f"申请 {row.number} 已在暂停计时中。")
-    day = start or beijing_today()
+    at = now or utcnow()
+    day = start or beijing_today(at)
     current = _deadline(row)
     suspension = Suspension(day, None, reason.strip())
     Deadline(  # validates the reason and the dates
@@ -571,25 +598,33 @@ def suspend(
         *row.suspensions,
         {"start": day.isoformat(), "end": "", "reason": reason.strip()},
     ]
-    _event(session, row, STAGE_REVIEW, "suspended", actor.username, reason)
+    _event(session, row, STAGE_REVIEW, "suspended", actor.username, reason, at=at)
     _audit(session, actor, row, "suspend", f"暂停计时（{reason}）")
     return row
 
 
 def resume(
-    session: Session, actor: Principal, application_id: int, *, end: date | None = None
+    session: Session,
+    actor: Principal,
+    application_id: int,
+    *,
+    end: date | None = None,
+    now: datetime | None = None,
 ) -> Application:
+    """Start the clock again: the suspension ends on ``end`` (default: the day of ``now``,
+    itself the current time by default)."""
     row = get_application(session, actor, application_id)
     _require(session, actor, row, Role.REVIEWER, Role.DEPT_ADMIN)
     open_ = [s for s in row.suspensions if not s.get("end")]
     if not open_:
         raise Conflict(f"申请 {row.number} 没有暂停计时。")
-    day = end or beijing_today()
+    at = now or utcnow()
+    day = end or beijing_today(at)
     row.suspensions = [
         {**s, "end": day.isoformat()} if not s.get("end") else s for s in row.suspensions
     ]
     row.due_on = _deadline(row).due_date(catalog.calendar(session), day)
-    _event(session, row, STAGE_REVIEW, "resumed", actor.username)
+    _event(session, row, STAGE_REVIEW, "resumed", actor.username, at=at)
     _audit(session, actor, row, "resume", "恢复计时")
     return row
 
