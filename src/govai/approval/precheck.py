@@ -82,6 +82,7 @@ __all__ = [
     "PrecheckResult",
     "SubmittedMaterial",
     "UnmetCondition",
+    "material_specs",
     "parse_application",
     "precheck",
 ]
@@ -362,6 +363,12 @@ def _material_plan(item: ServiceItem, rules: RuleSet | None) -> _MaterialPlan:
         _PLANS.clear()
     _PLANS[key] = (item, rules, plan)
     return plan
+
+
+def material_specs(item: ServiceItem, rules: RuleSet | None) -> tuple[MaterialSpec, ...]:
+    """The item's materials as the pre-check sees them: the catalogue's list with the rule
+    file's overlaid by name (need, machine-readable condition) and its extra ones appended."""
+    return _material_plan(item, rules).specs
 
 
 def _overlay(

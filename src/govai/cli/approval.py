@@ -341,14 +341,12 @@ def _expand(days: tuple[str, ...]) -> list[date]:
 @click.option("--year", type=int, help="只列这一年。")
 def calendar_list(year: int | None) -> None:
     """列出节假日表中人工设定的日期。"""
-    from sqlalchemy import select
-
     from govai.approval.workdays import package_years
-    from govai.scenarios.approval.models import Holiday
+    from govai.scenarios.approval import catalog as service
 
     platform = open_platform()
     with platform.db.read() as session:
-        rows = list(session.execute(select(Holiday).order_by(Holiday.day)).scalars())
+        rows = service.holidays(session)
     years = package_years()
     console.print(f"chinesecalendar 内置 {years.start}–{years.stop - 1} 年的放假安排。")
     shown = [r for r in rows if year is None or r.day.year == year]

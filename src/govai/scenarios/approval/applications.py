@@ -736,6 +736,7 @@ def track(session: Session, number: str, query_code: str) -> dict[str, Any]:
     return {
         "number": row.number,
         "item": row.item.name,
+        "item_code": row.item.code,
         "department": row.item.department,
         "status": row.status,
         "status_label": STATUS_LABELS[row.status],

@@ -43,7 +43,9 @@ __all__ = [
     "CatalogSummary",
     "calendar",
     "get_item",
+    "holidays",
     "import_items",
+    "online_items",
     "ruleset_of",
     "search",
     "service_item",
@@ -154,6 +156,18 @@ def get_item(session: Session, code: str) -> CatalogItem:
     if row is None or not row.active:
         raise NotFound(f"没有编码为 {code} 的办事事项。可用 `govai catalog search 关键词` 查找。")
     return row
+
+
+def online_items(session: Session) -> list[CatalogItem]:
+    """The active items with a rule file: those a citizen can be guided through and
+    pre-checked online, by department and name."""
+    return list(
+        session.execute(
+            select(CatalogItem)
+            .where(CatalogItem.active, CatalogItem.rules_yaml != "")
+            .order_by(CatalogItem.department, CatalogItem.name)
+        ).scalars()
+    )
 
 
 def service_item(row: CatalogItem) -> ServiceItem:
@@ -298,6 +312,11 @@ def calendar(session: Session) -> WorkCalendar:
     """chinesecalendar's working days with the holiday table's rows over them."""
     rows = session.execute(select(Holiday)).scalars()
     return WorkCalendar([CalendarOverride(h.day, h.is_workday, h.name) for h in rows])
+
+
+def holidays(session: Session) -> list[Holiday]:
+    """The holiday table, by day."""
+    return list(session.execute(select(Holiday).order_by(Holiday.day)).scalars())
 
 
 def set_holiday(

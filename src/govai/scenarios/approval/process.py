@@ -53,6 +53,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from govai.accounts.principal import Principal
+from govai.approval.workdays import DeadlineStatus
 from govai.errors import ValidationError
 from govai.scenarios.approval import catalog
 from govai.scenarios.approval.applications import (
@@ -70,7 +71,14 @@ from govai.scenarios.approval.models import (
 )
 from govai.storage.base import BEIJING
 
-__all__ = ["GroupFigures", "ProcessReport", "StageFigures", "charts", "process_report"]
+__all__ = [
+    "GroupFigures",
+    "ProcessReport",
+    "StageFigures",
+    "charts",
+    "due_list",
+    "process_report",
+]
 
 GroupBy = Literal["item", "department"]
 DECIDED = (APPROVED, DENIED, NOT_ACCEPTED)
@@ -418,7 +426,31 @@ def charts(report: ProcessReport) -> dict[str, str]:
     volume.update_layout(
         title="申请量与补正率",
         yaxis={"title": "件"},
-        yaxis2={"title": "补正率", "overlaying": "y", "side": "right", "tickformat": ".0%"},
+        yaxis2={
+            "title": "补正率",
+            "overlaying": "y",
+            "side": "right",
+            "tickformat": ".0%",
+            "range": [0, 1],
+        },
         legend_orientation="h",
     )
     return {"stages": stages.to_json(), "volume": volume.to_json()}
+
+
+def due_list(
+    session: Session, actor: Principal, today: date, *, limit: int = 50
+) -> list[tuple[Application, DeadlineStatus]]:
+    """The open applications ``actor`` handles that are overdue or near due as of ``today``,
+    the least time left first — the list a head of department chases."""
+    calendar = catalog.calendar(session)
+    stmt = visible_applications(session, actor).where(
+        Application.status.in_(OPEN_STATUSES), Application.due_on.is_not(None)
+    )
+    found = []
+    for row in session.execute(stmt).scalars():
+        state = deadline_status(row, calendar, today, near_due_days=NEAR_DUE_DAYS)
+        if state is not None and state.status in ("overdue", "near_due"):
+            found.append((row, state))
+    found.sort(key=lambda pair: (pair[1].remaining_days, pair[0].id))
+    return found[:limit]
