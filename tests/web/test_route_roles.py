@@ -44,6 +44,9 @@ def _demo_values(platform: Platform) -> dict[str, str]:
         "job_id": "no-such-job",
         "message_id": "999999",
         "alert_id": "999999",
+        "application_id": "999999",
+        "file_id": "999999",
+        "notice_id": "999999",
     }
 
 
@@ -183,6 +186,39 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/alerts/{alert_id}/decide"): "allow(dept_admin, staff)",
     ("GET", "/replies"): "allow(dept_admin, reviewer, staff, sys_admin)",
     ("GET", "/briefing"): "allow(dept_admin, reviewer, staff, sys_admin)",
+    ("POST", "/api/approval/check"): "PUBLIC",
+    ("POST", "/api/approval/applications"): "allow(dept_admin, staff)",
+    ("POST", "/api/approval/track"): "PUBLIC",
+    ("GET", "/services"): "PUBLIC",
+    ("GET", "/services/{code}"): "PUBLIC",
+    ("POST", "/services/{code}/apply"): "PUBLIC",
+    ("POST", "/services/{code}/prefill"): "PUBLIC",
+    ("GET", "/track"): "PUBLIC",
+    ("POST", "/track"): "PUBLIC",
+    ("POST", "/track/resubmit"): "PUBLIC",
+    ("GET", "/applications"): "allow(dept_admin, reviewer, staff, sys_admin)",
+    ("GET", "/applications/{application_id}"): "allow(dept_admin, reviewer, staff, sys_admin)",
+    ("POST", "/applications/{application_id}/accept"): "allow(dept_admin, staff)",
+    ("POST", "/applications/{application_id}/decide"): "allow(dept_admin, reviewer)",
+    ("POST", "/applications/{application_id}/extend"): "allow(dept_admin, reviewer)",
+    ("POST", "/applications/{application_id}/suspend"): "allow(dept_admin, reviewer)",
+    ("POST", "/applications/{application_id}/resume"): "allow(dept_admin, reviewer)",
+    ("GET", "/applications/{application_id}/files/{file_id}"): "allow(dept_admin, reviewer, staff)",
+    ("POST", "/applications/{application_id}/notices"): "allow(dept_admin, reviewer, staff)",
+    ("POST", "/applications/{application_id}/notices/{notice_id}/issue"): (
+        "allow(dept_admin, reviewer, staff)"
+    ),
+    ("GET", "/applications/{application_id}/notices/{notice_id}"): (
+        "allow(dept_admin, reviewer, staff)"
+    ),
+    ("GET", "/process"): "allow(dept_admin, reviewer, staff, sys_admin)",
+    ("GET", "/static/vendor/plotly.min.js"): "PUBLIC",
+    ("GET", "/catalog/{code}/rules"): "allow(dept_admin, sys_admin)",
+    ("POST", "/catalog/{code}/rules"): "allow(dept_admin)",
+    ("POST", "/catalog/{code}/auto-approval"): "allow(dept_admin)",
+    ("GET", "/admin/calendar"): "allow(sys_admin)",
+    ("POST", "/admin/calendar"): "allow(sys_admin)",
+    ("POST", "/admin/calendar/remove"): "allow(sys_admin)",
 }
 
 
@@ -193,7 +229,8 @@ def test_policy_table_is_the_reviewed_one(app_client: ClientFactory) -> None:
 
 def test_auditor_has_no_write_routes_beyond_own_account(app_client: ClientFactory) -> None:
     """三员分立: the security auditor reads the trail and changes nothing else (asking a question,
-    which anyone may do, changes nothing either)."""
+    which anyone may do, changes nothing either; nor does applying for a service or tracking an
+    application, which are a citizen's public pages)."""
     policies: dict[tuple[str, str], Policy] = app_client().app.state.policies
     auditor = Principal("auditor", user_id=1, roles=frozenset({Role.AUDITOR}))
     writes = sorted(
@@ -203,8 +240,14 @@ def test_auditor_has_no_write_routes_beyond_own_account(app_client: ClientFactor
         "/account/password",
         "/account/tokens",
         "/account/tokens/{token_id}/revoke",
+        "/api/approval/check",
+        "/api/approval/track",
         "/api/ask",
         "/login",
         "/logout",
+        "/services/{code}/apply",
+        "/services/{code}/prefill",
+        "/track",
+        "/track/resubmit",
         "/v1/chat/completions",
     ]

@@ -43,6 +43,7 @@ from govai.web.render import STATIC_DIR
 from govai.web.routes import (
     account,
     api,
+    applications,
     audit,
     auth,
     chat,
@@ -53,6 +54,7 @@ from govai.web.routes import (
     models,
     openai_api,
     orgs,
+    services,
     users,
     words,
 )
@@ -86,8 +88,10 @@ def create_app(platform: Platform, *, warm_up: bool = False) -> FastAPI:
         auth,
         home,
         chat,
+        services,
         kb,
         messages,
+        applications,
         insights,
         orgs,
         users,

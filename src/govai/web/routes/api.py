@@ -9,11 +9,17 @@ knowledge service limits them to public knowledge bases and 公开 documents. An
 follows the console's rule for callers without a session — the double-submit token of the
 ``govai_csrf`` cookie repeated in ``X-CSRF-Token`` (the citizen chat page does this); a script
 without a browser uses an API token, or ``/v1/chat/completions``, which takes no cookies at all.
+辅助审批: ``POST /api/approval/check`` pre-checks an application without filing it (the contract
+of ``govai approval check --json``; open to anyone, it stores nothing),
+``POST /api/approval/applications`` files one for a window or another system (staff and
+department administrators), ``POST /api/approval/track`` is the applicant's number + query code.
+
 Every answer carries the AIGC implicit label in the ``X-AIGC-Label`` header as well as in the body.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
@@ -281,3 +287,70 @@ def message_get(request: Request, principal: MessageViewer, message_id: int) -> 
     with platform_of(request).db.read() as session:
         message = messages.get_message(session, principal, message_id)
         return message_json(messages.view(session, principal, message))
+
+
+# ---------------------------------------------------------------- 辅助审批
+
+
+class ApprovalCheckIn(BaseModel):
+    item: str = Field(max_length=64)
+    application: dict[str, Any]
+    today: date | None = None
+
+
+class ApprovalSubmitIn(BaseModel):
+    item: str = Field(max_length=64)
+    application: dict[str, Any]
+
+
+class TrackIn(BaseModel):
+    number: str = Field(max_length=32)
+    query_code: str = Field(max_length=16)
+
+
+ApplicationClerk = Annotated[Principal, Depends(allow(Role.STAFF, Role.DEPT_ADMIN))]
+
+
+@router.post("/approval/check")
+def approval_check(request: Request, principal: Anyone, body: ApprovalCheckIn) -> dict[str, Any]:
+    """Pre-check an application without filing it: the contract of ``govai approval check
+    --json``. Stores nothing; the wording is the system's, a person decides."""
+    from govai.scenarios.approval import applications, catalog
+
+    with platform_of(request).db.read() as session:
+        row = catalog.get_item(session, body.item)
+        result = applications.check(
+            catalog.service_item(row),
+            catalog.ruleset_of(row),
+            body.application,
+            body.today or applications.beijing_today(),
+            catalog.calendar(session),
+        )
+    return result.to_dict()
+
+
+@router.post("/approval/applications", status_code=201)
+def approval_submit(
+    request: Request, principal: ApplicationClerk, body: ApprovalSubmitIn
+) -> dict[str, Any]:
+    """File an application on an applicant's behalf (a window or another system) and pre-check
+    it; the answer carries the number and query code to hand to the applicant."""
+    from govai.scenarios.approval import applications
+
+    with platform_of(request).db.session() as session:
+        row = applications.submit(session, principal, body.item, body.application, channel="api")
+        return {
+            **applications.track(session, row.number, row.query_code),
+            "id": row.id,
+            "query_code": row.query_code,
+            "precheck": row.precheck,
+        }
+
+
+@router.post("/approval/track")
+def approval_track(request: Request, principal: Anyone, body: TrackIn) -> dict[str, Any]:
+    """What the applicant sees of an application, by number + query code."""
+    from govai.scenarios.approval import applications
+
+    with platform_of(request).db.read() as session:
+        return applications.track(session, body.number, body.query_code)
