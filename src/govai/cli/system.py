@@ -24,7 +24,8 @@ def init() -> None:
 
 @click.command()
 def demo() -> None:
-    """载入示范数据（示范市的机构、各角色演示账号、示范知识库），并打印演示账号。"""
+    """载入示范数据（示范市的机构、各角色演示账号、示范知识库、群众留言、办事事项与近两个月的
+    示范办件），并打印演示账号。"""
     from govai.demo import load_demo
 
     platform = open_platform(require_schema=False)
@@ -37,6 +38,10 @@ def demo() -> None:
 
     names = "、".join(f"{name}（{title}）" for name, title, *_ in DEMO_KBS)
     console.print(f"示范知识库：{names}。市民咨询页面：/chat（无需登录）。")
+    console.print(
+        "示范办事事项：失业保险金申领、高龄津贴申领、住房公积金提取、居住证申领。"
+        "办事服务页面：/services（无需登录）；办件审批：/applications；流程分析：/process。"
+    )
 
 
 @click.command()
