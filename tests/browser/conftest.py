@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 
 from govai.platform import Platform
+from govai.settings import Settings
+from govai.testing.fixtures import TEST_DB_ENV, _drop_schema, _postgres_schema_url
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -69,6 +71,25 @@ def serve(platform: Platform) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def module_platform(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Platform]:
+    """A migrated platform of its own for a test module that builds costly demo content once:
+    on SQLite, or on a fresh schema of ``GOVAI_TEST_DATABASE_URL`` like the ``platform``
+    fixture; closed (and the schema dropped) at the end."""
+    values: dict[str, Any] = {"home": str(tmp_path_factory.mktemp(name) / "home")}
+    base, schema = os.environ.get(TEST_DB_ENV, ""), ""
+    if base:
+        values["database_url"], schema = _postgres_schema_url(base)
+    plat = Platform.open(Settings.load({}).replace(**values))
+    try:
+        plat.db.migrate()
+        yield plat
+    finally:
+        plat.close()
+        if schema:
+            _drop_schema(base, schema)
 
 
 @pytest.fixture

@@ -26,10 +26,8 @@ from govai.demo import load_demo
 from govai.demo.applications import load_demo_applications
 from govai.platform import Platform
 from govai.scenarios.approval.models import Application
-from govai.settings import Settings
-from govai.testing.fixtures import TEST_DB_ENV, _drop_schema, _postgres_schema_url
 
-from .conftest import serve
+from .conftest import module_platform, serve
 from .test_console import log_in
 
 pytestmark = pytest.mark.browser
@@ -42,21 +40,11 @@ SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-process.
 
 @pytest.fixture(scope="module")
 def approval_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    values: dict[str, Any] = {"home": str(tmp_path_factory.mktemp("approval-demo") / "home")}
-    base, schema = os.environ.get(TEST_DB_ENV, ""), ""
-    if base:
-        values["database_url"], schema = _postgres_schema_url(base)
-    plat = Platform.open(Settings.load({}).replace(**values))
-    try:
-        plat.db.migrate()
+    with module_platform(tmp_path_factory, "approval-demo") as plat:
         actor = cli_principal("pytest")
         load_demo(plat, actor, messages=False)
         load_demo_applications(plat, actor)
         yield plat
-    finally:
-        plat.close()
-        if schema:
-            _drop_schema(base, schema)
 
 
 @pytest.fixture(scope="module")

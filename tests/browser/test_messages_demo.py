@@ -31,10 +31,8 @@ from govai.gateway.labels import EXPLICIT_LABEL
 from govai.platform import Platform
 from govai.scenarios.messages.alerts import local_day
 from govai.scenarios.messages.models import Message
-from govai.settings import Settings
-from govai.testing.fixtures import TEST_DB_ENV, _drop_schema, _postgres_schema_url
 
-from .conftest import serve
+from .conftest import module_platform, serve
 from .test_console import log_in
 
 pytestmark = pytest.mark.browser
@@ -49,21 +47,11 @@ SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-hotspots
 def messages_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """The demo with its messages, model and alerts, on SQLite (or the PostgreSQL of
     ``GOVAI_TEST_DATABASE_URL``, like the ``platform`` fixture)."""
-    values: dict[str, Any] = {"home": str(tmp_path_factory.mktemp("messages-demo") / "home")}
-    base, schema = os.environ.get(TEST_DB_ENV, ""), ""
-    if base:
-        values["database_url"], schema = _postgres_schema_url(base)
-    plat = Platform.open(Settings.load({}).replace(**values))
-    try:
-        plat.db.migrate()
+    with module_platform(tmp_path_factory, "messages-demo") as plat:
         actor = cli_principal("pytest")
         load_demo(plat, actor, messages=False)
         load_demo_messages(plat, actor, today=TODAY)
         yield plat
-    finally:
-        plat.close()
-        if schema:
-            _drop_schema(base, schema)
 
 
 @pytest.fixture(scope="module")
