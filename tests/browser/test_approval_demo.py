@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from govai.accounts.principal import cli_principal
 from govai.demo import load_demo
 from govai.demo.applications import load_demo_applications
 from govai.platform import Platform
+from govai.scenarios.approval import applications
 from govai.scenarios.approval.models import Application
 
 from .conftest import module_platform, serve
@@ -35,12 +37,20 @@ pytestmark = pytest.mark.browser
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ITEM = "失业保险金申领"
 MISSING = "终止或者解除劳动关系的证明"
+TODAY = date(2026, 11, 20)  # a Friday
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-process.png"
 
 
 @pytest.fixture(scope="module")
 def approval_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    with module_platform(tmp_path_factory, "approval-demo") as plat:
+    """The demo with its application history, "today" (Beijing) fixed for the whole module —
+    the history, the walk and the dashboard — so the figures do not depend on the calendar
+    package knowing next year's holidays when the tests run."""
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        module_platform(tmp_path_factory, "approval-demo") as plat,
+    ):
+        patch.setattr(applications, "beijing_today", lambda now=None: TODAY)
         actor = cli_principal("pytest")
         load_demo(plat, actor, messages=False)
         load_demo_applications(plat, actor)

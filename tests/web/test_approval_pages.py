@@ -21,6 +21,7 @@ from govai.classification import Level
 from govai.gateway import service as providers
 from govai.gateway.labels import EXPLICIT_LABEL
 from govai.platform import Platform
+from govai.scenarios.approval import applications
 from govai.scenarios.approval.models import Application, ApplicationFile, Notice
 from govai.testing.fake_openai import FakeOpenAI
 from govai.web.app import create_app
@@ -28,6 +29,7 @@ from govai.web.app import create_app
 from .conftest import ClientFactory, ConsoleClient, page_csrf
 
 UNEMPLOYMENT = "SF-SYBX-001"
+TODAY = date(2026, 11, 20)  # a Friday; deadlines need years the working-day calendar knows
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 FACTS = {
@@ -40,6 +42,13 @@ FACTS = {
     "f.by_agent": "否",
 }
 ZHANG = {"name": "张三", "id_number": "110105198003070012", "phone": "13800138000"}
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages' "today" (Beijing) fixed, so the tests do not depend on the calendar package
+    knowing next year's holidays when they run."""
+    monkeypatch.setattr(applications, "beijing_today", lambda now=None: TODAY)
 
 
 def _apply(
