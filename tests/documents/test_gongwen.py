@@ -754,6 +754,10 @@ def test_ai_labels_explicit_in_headers_and_implicit_in_custom_properties(
         ({"date": "2026-13-01"}, "成文日期"),
         ({"title": ""}, "标题"),
         ({"body": "  "}, "正文"),
+        ({"body": ["一、", "二、"]}, "应为文字"),
+        ({"title": "  "}, "标题"),  # blank after stripping is empty, not a document untitled
+        ({"issuer": {"name": " "}}, "发文机关"),
+        ({"attachments": [{"name": " "}]}, "附件1名称"),
         ({"issuer": ""}, "发文机关"),
         ({"format": "fancy"}, "格式"),
         ({"format": "order"}, "命令格式"),

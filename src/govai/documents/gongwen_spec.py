@@ -158,13 +158,12 @@ def _fail(field_name: str, message: str) -> ValidationError:
 
 def _text(d: Mapping[str, Any], key: str, label: str, *, required: bool = False) -> str:
     value = d.get(key)
-    if value is None or value == "":
-        if required:
-            raise _fail(label, f"不能为空（spec 字段 {key}）")
-        return ""
-    if not isinstance(value, str):
+    if value is not None and not isinstance(value, str):
         raise _fail(label, f"应为文字（spec 字段 {key}），收到 {type(value).__name__}")
-    return value.strip()
+    value = (value or "").strip()
+    if required and not value:
+        raise _fail(label, f"不能为空（spec 字段 {key}）")
+    return value
 
 
 def _names(d: Mapping[str, Any], key: str, label: str, sep: str) -> str:
@@ -253,9 +252,7 @@ def spec_from_dict(d: Mapping[str, Any]) -> DocumentSpec:
         raise _fail("格式", "纪要须用纪要格式（minutes），纪要格式也只用于纪要（10.3）")
 
     title = _text(d, "title", "标题", required=fmt not in ("order", "minutes"))
-    body = d.get("body")
-    if not isinstance(body, str) or not body.strip():
-        raise _fail("正文", "不能为空（spec 字段 body，纯文字，每段一行）")
+    body = _text(d, "body", "正文", required=True)
 
     doc_number = _text(d, "doc_number", "发文字号")
     if doc_number:
