@@ -7,6 +7,7 @@ odd/even page numbers, the 信函/命令/纪要 formats, AI labels) and the spec
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -752,6 +753,7 @@ def test_ai_labels_explicit_in_headers_and_implicit_in_custom_properties(
         ({"doc_number": "示政发〔2026〕第12号"}, "第"),
         ({"doc_number": "示政发〔26〕12号"}, "年份标全称"),
         ({"date": "2026-13-01"}, "成文日期"),
+        ({"print_date": 20261122}, "印发日期"),
         ({"title": ""}, "标题"),
         ({"body": "  "}, "正文"),
         ({"body": ["一、", "二、"]}, "应为文字"),
@@ -790,6 +792,14 @@ def test_spec_defaults_and_normalisation() -> None:
     assert spec_from_dict({**order, "signatory_title": "市长"}).issuer.mark == "示范市人民政府令"
     minutes = spec_from_dict({"type": "纪要", "issuer": "示范市人民政府", "body": "议定。"})
     assert minutes.format == "minutes" and not minutes.seal
+
+
+@pytest.mark.parametrize(
+    "written", ["2026-11-21", "2026年11月21日", "二〇二六年十一月二十一日", "20261121"]
+)
+def test_spec_reads_the_date_spellings_of_chinese_documents(written: str) -> None:
+    spec = spec_from_dict({**NOTICE, "date": written, "print_date": written})
+    assert spec.date == spec.print_date == dt.date(2026, 11, 21)
 
 
 def test_first_page_must_show_text() -> None:

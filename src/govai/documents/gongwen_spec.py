@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
 from govai.errors import ValidationError
+from govai.knowledge.provenance import parse_date
 
 Format = Literal["standard", "letter", "order", "minutes"]
 FORMATS: tuple[str, ...] = get_args(Format)
@@ -54,7 +55,6 @@ DOC_NUMBER_RE = re.compile(r"^\S+〔\d{4}〕[1-9]\d*号$")
 ORDER_NUMBER_RE = re.compile(r"^第[1-9]\d*号$")
 SECRECY_RE = re.compile(r"^(绝密|机密|秘密)(★.+)?$")
 URGENCIES = ("特急", "加急")
-_DATE_RE = re.compile(r"^(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?$")
 
 
 @dataclass(frozen=True)
@@ -178,19 +178,14 @@ def _names(d: Mapping[str, Any], key: str, label: str, sep: str) -> str:
     raise _fail(label, f"应为文字或文字列表（spec 字段 {key}）")
 
 
-def parse_date(value: Any, label: str) -> dt.date | None:
-    """A date from a ``date``, ``2026-11-21`` or ``2026年11月21日``."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        m = _DATE_RE.match(value.strip())
-        if m:
-            try:
-                return dt.date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                pass
+def _date(value: Any, label: str) -> dt.date | None:
+    """A date in any spelling :func:`govai.knowledge.provenance.parse_date` reads (2026-11-21,
+    2026年11月21日, 二〇二六年十一月二十一日 …)."""
+    if isinstance(value, str | dt.date) or value is None:
+        try:
+            return parse_date(value)
+        except ValidationError:
+            pass
     raise _fail(label, f"“{value}”不是有效日期，请写作 2026-11-21 或 2026年11月21日")
 
 
@@ -317,11 +312,11 @@ def spec_from_dict(d: Mapping[str, Any]) -> DocumentSpec:
         signatory=tuple(signatory),
         signatory_title=signatory_title,
         signature=_text(d, "signature", "发文机关署名"),
-        date=parse_date(d.get("date"), "成文日期"),
+        date=_date(d.get("date"), "成文日期"),
         note=note,
         copy_to=copy_to,
         printer=_text(d, "printer", "印发机关"),
-        print_date=parse_date(d.get("print_date"), "印发日期"),
+        print_date=_date(d.get("print_date"), "印发日期"),
         seal=(fmt != "minutes") if seal is None else seal,
         copy_number=copy_number,
         secrecy=secrecy,
