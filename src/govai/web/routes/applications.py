@@ -21,6 +21,7 @@ caller's department and role again and audit every change.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from datetime import date
 from importlib.util import find_spec
 from pathlib import Path
@@ -29,9 +30,11 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
+from sqlalchemy.orm import Session
 
 from govai.accounts.principal import Principal
 from govai.accounts.roles import Role
+from govai.approval.workdays import DeadlineStatus
 from govai.errors import GovaiError, ValidationError
 from govai.scenarios.approval import applications, catalog, notices, process
 from govai.scenarios.approval import files as apv_files
@@ -47,6 +50,7 @@ from govai.web.auth import SECURITY_HEADERS, platform_of
 from govai.web.nav import NavItem, register_nav
 from govai.web.policy import PUBLIC, allow
 from govai.web.render import render, set_flash
+from govai.web.routes.audit import parse_day
 
 router = APIRouter()
 PAGE = "/applications"
@@ -142,10 +146,9 @@ def _shown(value: object) -> object:
     return value
 
 
-def _row_json(session: Any, principal: Principal, row: Application, today: date) -> dict[str, Any]:
-    personal = applications.may_see_personal(session, principal, row)
+def _row_json(row: Application, personal: bool, state: DeadlineStatus | None) -> dict[str, Any]:
+    """An application as the list and the detail page show it (starred without ``personal``)."""
     applicant = applications.applicant_view(row, personal)
-    state = applications.deadline_status(row, catalog.calendar(session), today)
     return {
         "id": row.id,
         "number": row.number,
@@ -162,9 +165,27 @@ def _row_json(session: Any, principal: Principal, row: Application, today: date)
         "deadline": state.status if state else "",
         "deadline_label": DEADLINE_LABELS.get(state.status, "") if state else "",
         "remaining": state.remaining_days if state else None,
+        "suspended_days": state.suspended_days if state else 0,
         "overturned": row.overturned,
         "corrections": row.corrections,
     }
+
+
+def _rows(
+    session: Session, principal: Principal, rows: Iterable[Application], today: date
+) -> list[dict[str, Any]]:
+    """:func:`_row_json` of each row, with the calendar read once and who may see personal
+    data decided once per department (not once per row)."""
+    calendar = catalog.calendar(session)
+    personal: dict[int | None, bool] = {}
+    listed = []
+    for row in rows:
+        org = row.item.org_id
+        if org not in personal:
+            personal[org] = applications.may_see_personal(session, principal, row)
+        state = applications.deadline_status(row, calendar, today)
+        listed.append(_row_json(row, personal[org], state))
+    return listed
 
 
 @router.get(PAGE)
@@ -182,7 +203,7 @@ def applications_page(
     today = _today()
     with platform.db.read() as session:
         rows, total = applications.list_applications(session, principal, flt)
-        listed = [_row_json(session, principal, r, today) for r in rows]
+        listed = _rows(session, principal, rows, today)
         items = session.execute(
             applications.visible_applications(session, principal)
             .with_only_columns(CatalogItem.code, CatalogItem.name)
@@ -225,8 +246,8 @@ def _detail(
     with platform.db.read() as session:
         row = applications.get_application(session, principal, application_id)
         personal = applications.may_see_personal(session, principal, row)
-        summary = _row_json(session, principal, row, today)
         state = applications.deadline_status(row, catalog.calendar(session), today)
+        summary = _row_json(row, personal, state)
         events = [
             {
                 "at": beijing(e.at, "%Y-%m-%d %H:%M"),
@@ -288,11 +309,8 @@ def _detail(
             "files": files,
             "notices": notice_rows,
             "kinds": kinds,
-            "state": state,
             "decision_reason": row.decision_reason,
             "decided_by": row.decided_by,
-            "extensions": row.extensions,
-            "suspensions": row.suspensions,
             "suspended": any(not s.get("end") for s in row.suspensions),
             "can_accept": handles
             and row.status == NEEDS_CORRECTION
@@ -318,7 +336,11 @@ def application_page(request: Request, principal: Viewer, application_id: int) -
 
 
 def _act(
-    request: Request, principal: Principal, application_id: int, action: Any, done: str
+    request: Request,
+    principal: Principal,
+    application_id: int,
+    action: Callable[[Session], Application],
+    done: str,
 ) -> Response:
     platform = platform_of(request)
     try:
@@ -527,11 +549,10 @@ def process_page(
     if group_by not in ("item", "department"):
         group_by = "item"
     try:
-        start = date.fromisoformat(since) if since else None
-        end = date.fromisoformat(until) if until else None
-    except ValueError:
+        start, end = parse_day(since, "起始日期"), parse_day(until, "截止日期")
+    except ValidationError as exc:
         start = end = None
-        error = "日期格式不正确，应如 2026-01-31；已显示全部时间的数据。"
+        error = exc.message + "已显示全部时间的数据。"
     try:
         with platform.db.read() as session:
             report = process.process_report(
@@ -542,13 +563,8 @@ def process_page(
                 today=today,
                 group_by=group_by,  # type: ignore[arg-type]
             )
-            due = [
-                {
-                    **_row_json(session, principal, row, today),
-                    "remaining": state.remaining_days,
-                }
-                for row, state in process.due_list(session, principal, today)
-            ]
+            due_rows = [row for row, _ in process.due_list(session, principal, today)]
+            due = _rows(session, principal, due_rows, today)
     except GovaiError as exc:
         return render(request, "process.html", {"error": exc.message, "report": None}, exc.status)
     groups = [*report.groups, report.total] if report.groups else []
