@@ -423,3 +423,25 @@ def test_prefill_from_a_document(demo_platform: Platform, fake_llm: FakeOpenAI) 
         'id="prefill"'
         not in TestClient(create_app(demo_platform)).get(f"/services/{UNEMPLOYMENT}").text
     )  # no provider configured: no offer
+
+
+def test_typing_mistakes_are_refused_before_anything_is_filed(
+    app_client: ClientFactory, demo_platform: Platform
+) -> None:
+    """A wrong ID number, a date that is no date or an over-long name comes back with the form
+    kept and no application number; facts the form does not ask are not stored."""
+    citizen = app_client()
+    files = {"居民身份证": ("sfz.pdf", PDF)}
+    status, html = _apply(citizen, files, id_number="110105198003070013")
+    assert status == 422 and "公民身份号码有误" in html and 'value="130"' in html
+    status, html = _apply(citizen, files, **{"f.separation_date": "2026-13-40"})
+    assert status == 422 and "申请信息有误" in html and "不是有效日期" in html
+    status, html = _apply(citizen, files, name="张" * 65)
+    assert status == 422 and "姓名不能超过 64 个字" in html
+    with demo_platform.db.read() as session:
+        assert not session.execute(select(Application.id)).first()
+    status, html = _apply(citizen, files, **{"f.injected": "x" * 5000})
+    assert status == 200
+    with demo_platform.db.read() as session:
+        (fields,) = session.execute(select(Application.fields)).one()
+    assert "injected" not in fields and fields["contribution_months"] == "130"

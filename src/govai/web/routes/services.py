@@ -27,6 +27,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from govai.accounts.principal import Principal
 from govai.approval.items import MaterialSpec
+from govai.approval.materials import check_resident_id
 from govai.approval.rulemodel import FieldSpec
 from govai.errors import GovaiError, ValidationError
 from govai.scenarios.approval import applications, catalog, prefill
@@ -42,6 +43,8 @@ PAGE = "/services"
 APPLICANT_KEYS = (("name", "姓名"), ("id_number", "公民身份号码"), ("phone", "联系电话"))
 PRECHECK_LABEL = "以下预审意见由系统按办事规则自动生成，仅供参考，以工作人员审核结果为准。"
 TYPE_INPUTS = {"date": "date", "number": "number"}
+MAX_INPUT = 200  # the maxlength of a fact's input
+MAX_APPLICANT = 64  # the maxlength of the applicant's inputs
 
 
 def field_json(spec: FieldSpec, value: str = "") -> dict[str, Any]:
@@ -101,9 +104,9 @@ def guide_json(g: Guide) -> dict[str, Any]:
 
 
 def _answers(values: Any) -> dict[str, str]:
-    """``f.<name>`` inputs of a query string or form."""
+    """``f.<name>`` inputs of a query string or form, each cut to the inputs' maxlength."""
     return {
-        str(k)[2:]: str(v).strip()
+        str(k)[2:]: str(v).strip()[:MAX_INPUT]
         for k, v in values.items()
         if str(k).startswith("f.") and isinstance(v, str) and v.strip()
     }
@@ -222,21 +225,33 @@ async def service_apply(request: Request, principal: Anyone, code: str) -> Respo
 def _apply(
     request: Request, code: str, form: FormData, answers: dict[str, str], applicant: dict[str, str]
 ) -> dict[str, Any]:
+    # What the applicant typed wrong is refused here, with the form kept, and files nothing: an
+    # application number is for what the department must handle (补正 is for what is missing).
     if not applicant["name"]:
         raise ValidationError("请填写申请人姓名。")
     if not applicant["id_number"]:
         raise ValidationError("请填写申请人公民身份号码。")
+    too_long = [label for key, label in APPLICANT_KEYS if len(applicant[key]) > MAX_APPLICANT]
+    if too_long:
+        raise ValidationError(f"{'、'.join(too_long)}不能超过 {MAX_APPLICANT} 个字。")
+    today = applications.beijing_today()
+    checked = check_resident_id(applicant["id_number"], today=today)
+    if not checked.ok:
+        raise ValidationError(f"公民身份号码有误：{checked.reason_zh}")
     if form.get("promise") != "yes":
         raise ValidationError("请阅读并勾选信用承诺后再提交。")
     platform = platform_of(request)
     with platform.db.read() as session:
         row = catalog.get_item(session, code)
-        g = guide(row, answers, applications.beijing_today())
+        g = guide(row, answers, today)
+    if g.problems:
+        raise ValidationError("申请信息有误，申请未提交：" + "".join(g.problems))
     specs: dict[str, MaterialSpec | None] = {m.name: m for m in g.materials}
     uploads = _uploads(form, specs)
+    facts = {spec.name for spec in g.fields}
     application = {
         "applicant": {k: v for k, v in applicant.items() if v},
-        "fields": answers,
+        "fields": {k: v for k, v in answers.items() if k in facts},
         "materials": [{"name": u.material, "file": u.filename} for u in uploads],
     }
     with platform.db.session() as session:
