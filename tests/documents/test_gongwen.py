@@ -802,6 +802,21 @@ def test_spec_reads_the_date_spellings_of_chinese_documents(written: str) -> Non
     assert spec.date == spec.print_date == dt.date(2026, 11, 21)
 
 
+def test_text_pasted_with_control_characters_or_a_very_long_name_still_writes() -> None:
+    produced = produce(
+        {
+            **NOTICE,
+            "issuer": "示范市" + "某" * 300 + "委员会",
+            "title": "关于\x0b做好\x00冬季安全生产工作的通知",
+            "body": "为切实做好\x01今冬明春安全生产工作。\x0c二、工作措施",
+        }
+    )
+    assert text(produced.one("title")) == "关于做好冬季安全生产工作的通知"
+    assert text(produced.by_role("body")[0]) == "为切实做好今冬明春安全生产工作。"
+    props = produced.document.core_properties
+    assert props.title == "关于做好冬季安全生产工作的通知" and len(props.author) == 255
+
+
 def test_first_page_must_show_text() -> None:
     crowded = {
         **NOTICE,

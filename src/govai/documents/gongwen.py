@@ -52,7 +52,7 @@ from govai.documents.gongwen_elements import (
     record_paragraphs,
 )
 from govai.documents.gongwen_measure import LINE, SIZE_3, Flow
-from govai.documents.gongwen_ooxml import FANGSONG, Para, font_table, paragraph
+from govai.documents.gongwen_ooxml import FANGSONG, Para, font_table, paragraph, xml_text
 from govai.documents.gongwen_spec import UPWARD_TYPES, DocumentSpec, spec_from_dict
 
 __all__ = [
@@ -318,9 +318,9 @@ def _document(
         _split_record_section(document, last_main)
 
     props = document.core_properties
-    props.title = spec.title or spec.issuer.mark
-    props.subject = spec.type
-    props.author = props.last_modified_by = spec.issuer.name
+    props.title = _property(spec.title or spec.issuer.mark)
+    props.subject = _property(spec.type)
+    props.author = props.last_modified_by = _property(spec.issuer.name)
     props.comments = ""
     props.created = props.modified = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     if aigc is not None:
@@ -328,6 +328,11 @@ def _document(
     out = io.BytesIO()
     document.save(out)
     return _with_font_table(out.getvalue())
+
+
+def _property(text: str) -> str:
+    """A core property value: python-docx refuses more than 255 characters."""
+    return xml_text(text)[:255]
 
 
 def _with_font_table(data: bytes) -> bytes:

@@ -16,6 +16,7 @@ has: 仿宋, 楷体, 宋体.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,10 @@ HEITI = Font("黑体", "SimHei")
 XIAOBIAOSONG = Font("方正小标宋简体", "宋体", family="roman", pitch="variable")
 SONGTI = Font("宋体", "SimSun")
 FONTS = (FANGSONG, KAITI, HEITI, XIAOBIAOSONG, SONGTI)
+
+# Characters XML 1.0 cannot hold (C0 controls other than tab, line feed and carriage return;
+# lone surrogates; U+FFFE/U+FFFF). Text pasted from other programs carries them invisibly.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 RED = "FF0000"  # §7.2.4/§7.2.7 红色; §5.2 asks the printing ink for Y80% M80%
 
@@ -114,6 +119,11 @@ class Para:
         )
 
 
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML cannot hold, which lxml would refuse to write."""
+    return _NOT_XML.sub("", text)
+
+
 def _el(tag: str, **attrs: Any) -> Any:
     element = OxmlElement(tag)
     for key, value in attrs.items():
@@ -162,7 +172,7 @@ def _text_runs(run: Run) -> list[Any]:
                 t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
             buffer = ""
 
-    for ch in run.text:
+    for ch in xml_text(run.text):
         if ch == "\t":
             flush()
             _sub(r, "w:tab")
