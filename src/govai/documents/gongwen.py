@@ -128,7 +128,9 @@ class _Plan:
     main: list[Para]
     record: list[Para]
     layout: GongwenLayout
-    record_section: bool  # the 版记 (and the blank page before it) in an unnumbered section
+    # the last paragraph of the numbered pages, when the blank page and the 版记 page after it
+    # form an unnumbered section
+    section_end: int | None
 
 
 def _plan(spec: DocumentSpec) -> _Plan:
@@ -161,8 +163,7 @@ def _plan(spec: DocumentSpec) -> _Plan:
     if spec.type in UPWARD_TYPES and not spec.signatory and spec.format == "standard":
         warnings.append("上行文应当标注签发人姓名（《党政机关公文处理工作条例》第九条）")
     record_page: int | None = None
-    blank_page = False
-    section = False
+    section_end: int | None = None
     if record:
         height = _record_height(record)
         if end.end_page % 2 == 0 and end.bottom + height + LINE <= m.BODY_HEIGHT:
@@ -172,11 +173,12 @@ def _plan(spec: DocumentSpec) -> _Plan:
             main.append(Para("blank", page_break_before=True))
         else:
             record_page = end.end_page + 2
-            blank_page = section = True
+            section_end = len(main) - 1
             main += [Para("blank"), Para("blank", page_break_before=True)]
         pages = record_page
+    blank_page = section_end is not None
     layout = GongwenLayout(pages, body_page, record_page, blank_page, tuple(warnings))
-    return _Plan(main, record, layout, section)
+    return _Plan(main, record, layout, section_end)
 
 
 def layout_gongwen(spec: DocumentSpec) -> GongwenLayout:
@@ -303,19 +305,12 @@ def _document(
     _setup_section(document.sections[0], spec.format == "letter")
     _headers_footers(document, spec, ai_label)
 
-    body = document.element.body
-    sect = body.sectPr
-    last_main = None
-    for i, p in enumerate(plan.main):
-        element = paragraph(p, ROLE_STYLES[p.role][1])
+    sect = document.element.body.sectPr
+    elements = [paragraph(p, ROLE_STYLES[p.role][1]) for p in plan.main + plan.record]
+    for element in elements:
         sect.addprevious(element)
-        is_break_tail = plan.record_section and i == len(plan.main) - 3
-        if is_break_tail:
-            last_main = element
-    for p in plan.record:
-        sect.addprevious(paragraph(p, ROLE_STYLES[p.role][1]))
-    if plan.record_section and last_main is not None:
-        _split_record_section(document, last_main)
+    if plan.section_end is not None:
+        _split_record_section(document, elements[plan.section_end])
 
     props = document.core_properties
     props.title = _property(spec.title or spec.issuer.mark)
