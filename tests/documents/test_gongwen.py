@@ -762,6 +762,7 @@ def test_ai_labels_explicit_in_headers_and_implicit_in_custom_properties(
         ({"attachments": [{"name": " "}]}, "附件1名称"),
         ({"issuer": ""}, "发文机关"),
         ({"format": "fancy"}, "格式"),
+        ({"format": "fancy"}, "letter（信函格式）"),
         ({"format": "order"}, "命令格式"),
         ({"attachments": ["检查表。"]}, "不加标点"),
         ({"secrecy": "内部"}, "密级"),

@@ -94,7 +94,7 @@ LETTER_RULE = 12  # §10.1 gives no width; 1.5 pt for the thick line of the doub
 
 # Word header/footer distances. The page number line is one 4号 line whose middle (where the
 # 一字线 sits) is 7 mm below the 版心: 35 − 7 mm from the page's lower edge, minus half a line.
-FOOTER_DISTANCE = mm(35 - 7) - round(SIZE_4 * 20 / 2)  # 1587 − 140 = 1447 twips (25.5 mm)
+FOOTER_DISTANCE = MARGIN_BOTTOM - PAGE_NUMBER_GAP - round(SIZE_4 * 20 / 2)  # 1447 (25.5 mm)
 HEADER_DISTANCE = mm(15)
 
 # Punctuation that Word lets hang past the right edge, and characters that may not start or

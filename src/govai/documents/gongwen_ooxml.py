@@ -106,7 +106,6 @@ class Para:
     tabs: tuple[tuple[str, int], ...] = ()
     outline: int | None = None
     lines: int | None = None  # known line count (tabbed one-line elements)
-    section: Any = None  # a w:sectPr ending a section at this paragraph
 
     def spans(self) -> list[Span]:
         return [Span(r.text, r.size) for r in self.runs if r.field is None]
@@ -257,8 +256,6 @@ def ppr(p: Para, style_id: str | None) -> Any:
     _sub(pp, "w:jc", val=p.align)
     if p.outline is not None:
         _sub(pp, "w:outlineLvl", val=p.outline)
-    if p.section is not None:
-        pp.append(p.section)
     return pp
 
 

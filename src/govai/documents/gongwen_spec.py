@@ -237,7 +237,8 @@ def spec_from_dict(d: Mapping[str, Any]) -> DocumentSpec:
         raise _fail("文种", f"“{doc_type}”不是法定文种，可选：{'、'.join(DOC_TYPES)}")
     fmt_raw = d.get("format") or default_format(doc_type)
     if fmt_raw not in FORMATS:
-        raise _fail("格式", f"“{fmt_raw}”无效，可选：{', '.join(FORMATS)}")
+        choices = "、".join(f"{f}（{name}）" for f, name in FORMAT_NAMES.items())
+        raise _fail("格式", f"“{fmt_raw}”无效，可选：{choices}")
     fmt: Format = fmt_raw
     if doc_type in ("命令", "令") and fmt != "order":
         raise _fail("格式", "命令（令）须用命令格式（order，GB/T 9704-2012 10.2）")
