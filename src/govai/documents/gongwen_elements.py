@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from typing import Any
 
 from govai.documents import gongwen_measure as m
@@ -42,6 +43,7 @@ _HEADINGS = (
 # §7.3.3: 第一层黑体, 第二层楷体, 第三层和第四层仿宋 (no bold: the standard names none).
 _HEADING_FONTS = (HEITI, KAITI, FANGSONG, FANGSONG)
 CHAR4 = round(SIZE_4 * 20)  # one 4号 字 (280 twips): the unit of the 版记 and page number spaces
+_DOUBLE_RULE = 2 * m.LETTER_RULE * 20 // 8  # twips: the 信函 double rule's two lines (§10.1)
 
 
 def heading_level(text: str) -> int:
@@ -181,7 +183,7 @@ def _letter_first_lines(spec: DocumentSpec, mark: Para) -> list[Para]:
     """信函格式 (§10.1): 份号/密级/紧急程度 顶格 left and 发文字号 顶格 right on the lines under
     the first double rule, the first 3号汉字高度的 7/8 (14 pt) below it."""
     corner = _corner_lines(spec)
-    rule_bottom = m.LETTER_MARK_TOP + mark.line + m.RULE_GAP_PT * 20 + 2 * m.LETTER_RULE * 20 // 8
+    rule_bottom = m.LETTER_MARK_TOP + mark.line + m.RULE_GAP_PT * 20 + _DOUBLE_RULE
     first_top = rule_bottom + round(SIZE_3 * 20 * 7 / 8) - m.MARGIN_TOP
     first: list[Run] = list(corner[0].runs) if corner else []
     if spec.doc_number:
@@ -399,48 +401,35 @@ def main_paragraphs(spec: DocumentSpec) -> list[Para]:
     return out
 
 
+def _letter_frame(y: int) -> Frame:
+    """A frame as long as the 信函 double rules (170 mm), centred on the 版心, its upper edge
+    ``y`` twips below the page's."""
+    x = round(m.MARGIN_LEFT - (m.LETTER_RULE_LENGTH - m.BODY_WIDTH) / 2)
+    return Frame(m.LETTER_RULE_LENGTH, h_anchor="page", v_anchor="page", x=x, y=y)
+
+
 def letter_mark(spec: DocumentSpec) -> Para:
     """The 信函 标志 in the first-page header: a frame whose upper edge is 30 mm below the page's
     (§10.1), with the first red double rule (上粗下细) 4 mm under it, 170 mm long, centred on
     the 版心. ``thickThinSmallGap`` is a thick line inside (towards the text) a thin one."""
-    mark = _mark(spec, above=0)
-    size = mark.runs[0].size
-    extend = (m.LETTER_RULE_LENGTH - m.BODY_WIDTH) / 2
-    return Para(
-        "mark",
-        mark.runs,
-        align="center",
-        line=round(size * 20),
-        grid=False,
+    return replace(
+        _mark(spec, above=0),
+        before=0,
         bottom=Border(m.LETTER_RULE, m.RULE_GAP_PT, RED, "thickThinSmallGap"),
-        frame=Frame(
-            m.LETTER_RULE_LENGTH,
-            h_anchor="page",
-            v_anchor="page",
-            x=round(m.MARGIN_LEFT - extend),
-            y=m.LETTER_MARK_TOP,
-        ),
-        lines=1,
+        frame=_letter_frame(m.LETTER_MARK_TOP),
     )
 
 
 def letter_bottom_rule() -> Para:
     """The second 信函 double rule (上细下粗), 20 mm above the page's lower edge (§10.1): the
     top border of an empty framed paragraph, the thick line inside (below)."""
-    height = 2 * m.LETTER_RULE * 20 // 8
     return Para(
         "letter_rule",
         [],
         line=20,
         grid=False,
         top=Border(m.LETTER_RULE, 0, RED, "thickThinSmallGap"),
-        frame=Frame(
-            m.LETTER_RULE_LENGTH,
-            h_anchor="page",
-            v_anchor="page",
-            x=round(m.MARGIN_LEFT - (m.LETTER_RULE_LENGTH - m.BODY_WIDTH) / 2),
-            y=m.PAGE_HEIGHT - m.LETTER_BOTTOM_RULE - height,
-        ),
+        frame=_letter_frame(m.PAGE_HEIGHT - m.LETTER_BOTTOM_RULE - _DOUBLE_RULE),
         lines=1,
     )
 
