@@ -768,6 +768,7 @@ def test_ai_labels_explicit_in_headers_and_implicit_in_custom_properties(
         ({"secrecy": "内部"}, "密级"),
         ({"urgency": "急"}, "紧急程度"),
         ({"copy_number": "12a"}, "份号"),
+        ({"copy_number": "²"}, "份号"),
         ({"signatory_title": "局长"}, "签名章"),
         ({"reciepients": "市政府"}, "未知字段"),
     ],
@@ -786,6 +787,10 @@ def test_spec_defaults_and_normalisation() -> None:
     )
     assert spec.recipients == "各区人民政府" and spec.note == "此件公开发布"
     assert spec.copy_to == "市委" and spec.format == "standard" and spec.seal
+    typed_wide = spec_from_dict(
+        {**NOTICE, "copy_number": "１２", "doc_number": "示政发〔２０２６〕１２号"}
+    )
+    assert (typed_wide.copy_number, typed_wide.doc_number) == ("000012", "示政发〔2026〕12号")
     assert spec_from_dict({**LETTER}).format == "letter"
     order = {"type": "令", "issuer": "示范市人民政府", "body": "现予公布。", "signatory": "李明"}
     with pytest.raises(ValidationError, match="职务"):

@@ -166,6 +166,11 @@ def _text(d: Mapping[str, Any], key: str, label: str, *, required: bool = False)
     return value
 
 
+def _ascii_digits(text: str) -> str:
+    """Full-width (and other decimal) digits as ASCII: ``１２`` is printed ``12``."""
+    return re.sub(r"\d", lambda digit: str(int(digit[0])), text)
+
+
 def _names(d: Mapping[str, Any], key: str, label: str, sep: str) -> str:
     """A list of organs or people, given as one string or a list of strings."""
     value = d.get(key)
@@ -250,7 +255,7 @@ def spec_from_dict(d: Mapping[str, Any]) -> DocumentSpec:
     title = _text(d, "title", "标题", required=fmt not in ("order", "minutes"))
     body = _text(d, "body", "正文", required=True)
 
-    doc_number = _text(d, "doc_number", "发文字号")
+    doc_number = _ascii_digits(_text(d, "doc_number", "发文字号"))
     if doc_number:
         if fmt == "order" and not ORDER_NUMBER_RE.match(doc_number):
             raise _fail("令号", f"“{doc_number}”应写作“第12号”（不编虚位）")
@@ -276,9 +281,9 @@ def spec_from_dict(d: Mapping[str, Any]) -> DocumentSpec:
     if fmt != "order" and signatory_title:
         raise _fail("签发人职务", "只用于命令（令）格式的签名章（7.3.5.3）")
 
-    copy_number = _text(d, "copy_number", "份号")
+    copy_number = _ascii_digits(_text(d, "copy_number", "份号"))
     if copy_number:
-        if not copy_number.isdigit() or len(copy_number) > 6:
+        if not re.fullmatch(r"\d{1,6}", copy_number):
             raise _fail("份号", "应为不超过 6 位的阿拉伯数字（7.2.1）")
         copy_number = copy_number.zfill(6)
     secrecy = _text(d, "secrecy", "密级和保密期限")
