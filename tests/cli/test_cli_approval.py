@@ -131,6 +131,9 @@ def test_holiday_table_overrides_the_package(run: CliRunner, platform: Platform)
         assert not days.is_workday(date(2025, 3, 4))
     assert "示范停工" in run.invoke(cli, ["calendar", "list", "--year", "2025"]).output
     assert run.invoke(cli, ["calendar", "remove", "2025-03-04"]).exit_code == 0
+    with platform.db.read() as session:  # the calendar follows the table (it is kept per content)
+        days = catalog.calendar(session)
+        assert days.is_workday(date(2025, 3, 4)) and not days.is_workday(date(2025, 3, 5))
     bad = run.invoke(cli, ["calendar", "set", "2025-13-01", "--holiday"])
     assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.output
 

@@ -308,10 +308,27 @@ def search(session: Session, question: str, k: int = 10) -> list[CatalogHit]:
 # ---------------------------------------------------------------- calendar
 
 
+_CALENDARS: dict[tuple[CalendarOverride, ...], WorkCalendar] = {}
+_CALENDARS_LOCK = threading.Lock()
+
+
 def calendar(session: Session) -> WorkCalendar:
-    """chinesecalendar's working days with the holiday table's rows over them."""
-    rows = session.execute(select(Holiday)).scalars()
-    return WorkCalendar([CalendarOverride(h.day, h.is_workday, h.name) for h in rows])
+    """chinesecalendar's working days with the holiday table's rows over them: one calendar per
+    content of the table, kept, so that the working days of a year are counted once, not once
+    for each application."""
+    rows = session.execute(
+        select(Holiday.day, Holiday.is_workday, Holiday.name).order_by(Holiday.day)
+    )
+    key = tuple(CalendarOverride(day, bool(workday), name) for day, workday, name in rows)
+    with _CALENDARS_LOCK:
+        cached = _CALENDARS.get(key)
+    if cached is None:
+        cached = WorkCalendar(key)
+        with _CALENDARS_LOCK:
+            if len(_CALENDARS) > 8:
+                _CALENDARS.clear()
+            _CALENDARS[key] = cached
+    return cached
 
 
 def holidays(session: Session) -> list[Holiday]:
