@@ -136,6 +136,8 @@ def test_holiday_table_overrides_the_package(run: CliRunner, platform: Platform)
         assert days.is_workday(date(2025, 3, 4)) and not days.is_workday(date(2025, 3, 5))
     bad = run.invoke(cli, ["calendar", "set", "2025-13-01", "--holiday"])
     assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.output
+    span = run.invoke(cli, ["calendar", "remove", "2025-03-05..2025-03-06"])
+    assert span.exit_code == 1 and "一次只能删除一天" in span.output
 
 
 def test_an_application_saved_by_windows_in_gb18030_is_read(run: CliRunner, tmp_path: Path) -> None:

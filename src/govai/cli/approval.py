@@ -363,6 +363,8 @@ def calendar_remove(day: str) -> None:
     """从节假日表删除一天（恢复 chinesecalendar 的数据）。"""
     from govai.scenarios.approval import catalog as service
 
+    if ".." in day:
+        raise ValidationError(f"一次只能删除一天（YYYY-MM-DD），“{day}”是一段日期。")
     (parsed,) = _expand((day,))
     platform = open_platform()
     with platform.db.session() as session:
