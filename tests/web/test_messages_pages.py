@@ -287,3 +287,29 @@ def test_alert_evidence_links_only_to_messages_the_reader_may_open(
     shown = [a for a in alerts if f'id="alert-{a.id}"' in page]
     if any(departments[i] != "示范市生态环境局" for a in shown for i in a.message_ids):
         assert "不在您的查看范围内" in page
+
+
+def test_a_draft_is_starred_for_a_reader_who_sees_the_message_starred(
+    messages: Platform, app_client: ClientFactory
+) -> None:
+    # a chat model's draft may repeat the citizen's number: the gateway restores what it masked
+    with messages.db.session() as session:
+        message = next(
+            m
+            for m in session.execute(select(Message).order_by(Message.id)).scalars()
+            if re.search(r"1[3-9]\d{9}", m.text) and m.reply_status == ""
+        )
+        phone = re.search(r"1[3-9]\d{9}", message.text).group()  # type: ignore[union-attr]
+        message.reply_draft = {
+            "text": f"{EXPLICIT_LABEL}\n网友：您好！已电话联系您（{phone}）。",
+            "provider": "extractive",
+            "citations": [{"source": "往期答复", "quote": f"请拨打 {phone}", "ref": "1"}],
+            "similar": [{"id": "1", "title": "t", "message": phone, "reply": "", "score": 0.5}],
+        }
+        message.reply_status = "draft"
+        message_id = message.id
+    handler = app_client("hotline").get(f"/messages/{message_id}").text
+    assert f"已电话联系您（{phone}）" in handler
+    starred = app_client("sysadmin").get(f"/messages/{message_id}")
+    assert starred.status_code == 200 and "「本草稿由人工智能生成」" in starred.text
+    assert phone not in starred.text and f"已电话联系您（{phone[:3]}****" in starred.text

@@ -41,6 +41,7 @@ from govai.analytics.similar import PastReply, SimilarReplies
 from govai.errors import Conflict, PermissionDenied, ValidationError
 from govai.gateway import ModelGateway
 from govai.gateway.labels import EXPLICIT_LABEL
+from govai.gateway.masking import redact
 from govai.governance import audit
 from govai.knowledge.index import get_index_backend
 from govai.knowledge.retrieval import Retriever
@@ -67,6 +68,7 @@ __all__ = [
     "draft",
     "past_replies",
     "publish",
+    "shown_draft",
     "weak_replies",
 ]
 
@@ -260,6 +262,30 @@ def _body_of(text: str) -> str:
     text = text.strip()
     text = text.removeprefix(EXPLICIT_LABEL).strip()
     return text.removesuffix(AI_ASSISTED_NOTE).strip()
+
+
+def shown_draft(stored: dict[str, Any], personal: bool) -> dict[str, Any]:
+    """A message's stored draft as a reader sees it: unless they may see the message's personal
+    data (``personal``), its text, the diff with the sent reply, the quotes and the past
+    messages are starred like the message itself — a model's draft may repeat the citizen's
+    number (the gateway restores what it masked)."""
+    if personal:
+        return dict(stored)
+
+    def starred(value: object) -> object:
+        if isinstance(value, str):
+            return redact(value)
+        if isinstance(value, dict):
+            return {k: starred(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [starred(v) for v in value]
+        return value
+
+    shown = dict(stored)
+    for key in ("text", "diff", "citations", "similar"):
+        if key in shown:
+            shown[key] = starred(shown[key])
+    return shown
 
 
 def publish(session: Session, actor: Principal, message_id: int, text: str) -> Message:

@@ -226,7 +226,7 @@ def _detail(
         message = service.get_message(session, principal, message_id)
         row = message_row(service.view(session, principal, message))
         departments = service.departments_of(session, platform.settings.dispatch_model)
-        row["reply_draft"] = dict(message.reply_draft or {})
+        row["reply_draft"] = replying.shown_draft(message.reply_draft or {}, row["personal"])
         corrections = [
             {**vars(c), "at": beijing(c.at, "%Y-%m-%d %H:%M")}
             for c in service.corrections_of(session, principal, message)
