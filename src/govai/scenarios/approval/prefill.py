@@ -57,7 +57,7 @@ from govai.gateway.answers import json_objects
 from govai.gateway.labels import EXPLICIT_LABEL
 from govai.gateway.service import get_provider
 from govai.knowledge.sources import read_source_bytes
-from govai.scenarios.approval.catalog import ruleset_of
+from govai.scenarios.approval.guide import form_fields
 from govai.scenarios.approval.models import CatalogItem
 
 __all__ = [
@@ -235,8 +235,7 @@ def prefill(
     :class:`ValidationError` for an item without a rule file or form fields and for a document
     without readable text, :class:`ConfigError`/:class:`GatewayError` when ``provider`` cannot
     do this (:func:`provider_problem`), and whatever the gateway raises."""
-    rules = ruleset_of(row)
-    specs = [s for s in rules.fields if s.source == "fields"] if rules else []
+    specs = form_fields(row)
     if not specs:
         raise ValidationError(
             f"事项“{row.name}”没有配置申请表的规则文件，没有可以预填的内容。", item=row.code
