@@ -9,20 +9,17 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
 
-from govai.accounts import service as accounts
-from govai.accounts.models import User
-from govai.accounts.principal import Principal, cli_principal
 from govai.cli.process import process
 from govai.errors import PermissionDenied, ValidationError
 from govai.platform import Platform
 from govai.scenarios.approval import applications as apps
 from govai.scenarios.approval.process import bottleneck, charts, process_report
 
-OPERATOR = cli_principal("pytest")
-UNEMPLOYMENT = "SF-SYBX-001"  # 示范市人力资源和社会保障局, promised 5 working days
-ALLOWANCE = "SF-GLJT-001"  # 示范市民政局, auto-approval allowed
+from .conftest import ALLOWANCE, OPERATOR, UNEMPLOYMENT, unemployment, who
+
+# UNEMPLOYMENT: 示范市人力资源和社会保障局, promised 5 working days;
+# ALLOWANCE: 示范市民政局, auto-approval allowed
 MON = datetime(2025, 3, 3, 2, 0)  # Monday 3 March 2025, 10:00 in Beijing (stored as UTC)
 HOUR = timedelta(hours=1)
 REPORT_DAY = date(2025, 3, 7)  # Friday
@@ -30,26 +27,9 @@ MARCH = {"since": date(2025, 3, 1), "until": date(2025, 3, 31), "today": REPORT_
 
 
 def _unemployment(*materials: str, **fields: object) -> dict[str, object]:
-    base: dict[str, object] = {
-        "contribution_months": 130,
-        "separation_reason": "劳动合同期满终止",
-        "separation_date": "2025-02-10",
-        "registered_unemployed": True,
-        "reemployed": False,
-        "receiving_pension": False,
-    }
-    base.update(fields)
-    return {
-        "applicant": {"name": "张三", "id_number": "110105198003070012"},
-        "fields": base,
-        "materials": list(materials or ("居民身份证", "终止或者解除劳动关系的证明")),
-    }
-
-
-def _who(platform: Platform, username: str) -> Principal:
-    with platform.db.read() as session:
-        user = session.execute(select(User).where(User.username == username)).scalar_one()
-        return accounts.principal_for(user, via="session")
+    """conftest's application of 张三 with ``materials`` (default: complete)."""
+    chosen = list(materials or ("居民身份证", "终止或者解除劳动关系的证明"))
+    return {**unemployment(**fields), "materials": chosen}
 
 
 def _submit(platform: Platform, code: str, application: dict[str, object], at: datetime) -> int:
@@ -60,7 +40,7 @@ def _submit(platform: Platform, code: str, application: dict[str, object], at: d
 
 def _decide(platform: Platform, app_id: int, at: datetime, **how: object) -> None:
     """A reviewer's decision, its events dated ``at``."""
-    reviewer = _who(platform, "reviewer")
+    reviewer = who(platform, "reviewer")
     with platform.db.session() as session:
         apps.decide(session, reviewer, app_id, now=at, **how)  # type: ignore[arg-type]
 
@@ -115,7 +95,7 @@ def history(demo_platform: Platform) -> Platform:
 
 def test_figures_per_item(history: Platform) -> None:
     with history.db.read() as session:
-        report = process_report(session, _who(history, "staff"), **MARCH)  # type: ignore[arg-type]
+        report = process_report(session, who(history, "staff"), **MARCH)  # type: ignore[arg-type]
     assert [g.key for g in report.groups] == [UNEMPLOYMENT]  # 民政局's item is not theirs
     g = report.groups[0]
     assert (g.volume, g.decided, g.approved, g.corrected, g.overturned) == (5, 4, 3, 1, 1)
@@ -160,15 +140,15 @@ def test_departments_and_who_sees_them(history: Platform) -> None:
     with history.db.read() as session:
         admin = process_report(
             session,
-            _who(history, "sysadmin"),
+            who(history, "sysadmin"),
             **MARCH,  # type: ignore[arg-type]
             group_by="department",
         )
         shell = process_report(session, OPERATOR, **MARCH)  # type: ignore[arg-type]
-        east = process_report(session, _who(history, "east-staff"), **MARCH)  # type: ignore[arg-type]
-        hotline = process_report(session, _who(history, "hotline"), **MARCH)  # type: ignore[arg-type]
+        east = process_report(session, who(history, "east-staff"), **MARCH)  # type: ignore[arg-type]
+        hotline = process_report(session, who(history, "hotline"), **MARCH)  # type: ignore[arg-type]
         with pytest.raises(PermissionDenied):
-            process_report(session, _who(history, "auditor"), **MARCH)  # type: ignore[arg-type]
+            process_report(session, who(history, "auditor"), **MARCH)  # type: ignore[arg-type]
     assert [(g.key, g.volume) for g in admin.groups] == [
         ("示范市人力资源和社会保障局", 5),
         ("示范市民政局", 1),
