@@ -152,10 +152,6 @@ def can_see(session: Session, actor: Principal, message: Message) -> bool:
     return scope_of(session, actor).allows(message.org_id, message.department)
 
 
-def can_see_personal(session: Session, actor: Principal, message: Message) -> bool:
-    return scope_of(session, actor).personal(message.org_id, message.department)
-
-
 def get_message(session: Session, actor: Principal, message_id: int) -> Message:
     require_viewer(actor)
     message = session.get(Message, message_id)

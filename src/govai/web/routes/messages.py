@@ -224,15 +224,16 @@ def _detail(
     platform = platform_of(request)
     with platform.db.read() as session:
         message = service.get_message(session, principal, message_id)
-        row = message_row(service.view(session, principal, message))
+        scope = service.scope_of(session, principal)
+        row = message_row(service.view(session, principal, message, scope))
         departments = service.departments_of(session, platform.settings.dispatch_model)
         row["reply_draft"] = replying.shown_draft(message.reply_draft or {}, row["personal"])
         corrections = [
             {**vars(c), "at": beijing(c.at, "%Y-%m-%d %H:%M")}
-            for c in service.corrections_of(session, principal, message)
+            for c in service.corrections_of(session, principal, message, scope)
         ]
         can_handle = principal.has(Role.STAFF, Role.DEPT_ADMIN)
-        can_reply = can_handle and service.can_see_personal(session, principal, message)
+        can_reply = can_handle and row["personal"]  # a handler of this very message
         kbs = [kb.name for kb in kb_service.visible_kbs(session, principal)] if can_reply else []
     draft = row["reply_draft"]
     context = {
