@@ -321,6 +321,8 @@ def test_field_values_are_read_in_the_forms_people_type(field: str, raw: Any, va
     [
         ("months", "三十", "不是数值"),
         ("months", True, "不是数值"),
+        ("months", float("nan"), "不是数值"),
+        ("months", float("inf"), "不是数值"),
         ("start", "明天", "不是有效日期"),
         ("agent", "也许", "应为“是”或“否”"),
         ("reason", "丙", "应为以下之一：甲、乙、其他"),

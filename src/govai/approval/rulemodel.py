@@ -8,6 +8,7 @@ that into an outcome. The format is described in :mod:`govai.approval.rules`.
 
 from __future__ import annotations
 
+import math
 import operator
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -372,7 +373,8 @@ def coerce_field(spec: FieldSpec, raw: Any, today: date) -> tuple[Any, str | Non
                 value = float(text) if "." in text else int(text)
             except ValueError:
                 return UNKNOWN, f"{bad}不是数值。"
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not (number and math.isfinite(value)):  # JSON's NaN and Infinity cannot be judged
             return UNKNOWN, f"{bad}不是数值。"
         if spec.min is not None and value < spec.min:
             return UNKNOWN, f"{bad}不能小于 {format_value(spec.min)}。"
