@@ -73,6 +73,7 @@ from govai.storage.base import BEIJING, utcnow
 
 __all__ = [
     "accept",
+    "application_to_handle",
     "check",
     "deadline_of",
     "decide",
@@ -144,6 +145,17 @@ def get_application(session: Session, actor: Principal, application_id: int) -> 
 
 def may_see_personal(session: Session, actor: Principal, row: Application) -> bool:
     return _may_handle(session, actor, row.item)
+
+
+def application_to_handle(
+    session: Session, actor: Principal, application_id: int, *roles: Role
+) -> Application:
+    """The application ``actor`` acts on as one of ``roles`` (the shell: any): NotFound when
+    they may not see it, PermissionDenied when they see it without handling its item (the
+    system administrator) or lack the role."""
+    row = get_application(session, actor, application_id)
+    _require(session, actor, row, *roles)
+    return row
 
 
 # ---------------------------------------------------------------- the check
@@ -430,8 +442,7 @@ def accept(
     """A clerk accepts (受理) an application the pre-check sent back for correction — the
     clerk's judgement over the machine's, so a reason is required and it counts as overturned.
     ``now`` (default: the current time) dates the event, ``today`` the acceptance."""
-    row = get_application(session, actor, application_id)
-    _require(session, actor, row, Role.STAFF, Role.DEPT_ADMIN)
+    row = application_to_handle(session, actor, application_id, Role.STAFF, Role.DEPT_ADMIN)
     if row.status != NEEDS_CORRECTION:
         raise Conflict(f"申请 {row.number} 当前为“{STATUS_LABELS[row.status]}”，不能受理。")
     reason = reason.strip()
@@ -474,8 +485,7 @@ def decide(
     ``not_accepted`` records a refusal as 不予受理 (the pre-check found the applicant not
     eligible) rather than 不予许可 after examination. ``now`` (default: the current time) is
     when it was made."""
-    row = get_application(session, actor, application_id)
-    _require(session, actor, row, Role.REVIEWER, Role.DEPT_ADMIN)
+    row = application_to_handle(session, actor, application_id, Role.REVIEWER, Role.DEPT_ADMIN)
     if row.status != UNDER_REVIEW:
         raise Conflict(f"申请 {row.number} 当前为“{STATUS_LABELS[row.status]}”，不能作出决定。")
     reason = reason.strip()
@@ -529,8 +539,7 @@ def extend(
 ) -> Application:
     """延期 (行政许可法 第四十二条): ``days`` more working days, approved by the office's head
     on ``today`` (default: the day of ``now``, itself the current time by default)."""
-    row = get_application(session, actor, application_id)
-    _require(session, actor, row, Role.REVIEWER, Role.DEPT_ADMIN)
+    row = application_to_handle(session, actor, application_id, Role.REVIEWER, Role.DEPT_ADMIN)
     if row.status != UNDER_REVIEW or row.accepted_on is None:
         raise Conflict(f"申请 {row.number} 不在审查中，不能延期。")
     at = now or utcnow()
@@ -578,8 +587,7 @@ def suspend(
 ) -> Application:
     """Stop the clock (第四十五条: 听证、检验、检测、鉴定、专家评审 … are not counted) from
     ``start`` (default: the day of ``now``, itself the current time by default)."""
-    row = get_application(session, actor, application_id)
-    _require(session, actor, row, Role.REVIEWER, Role.DEPT_ADMIN)
+    row = application_to_handle(session, actor, application_id, Role.REVIEWER, Role.DEPT_ADMIN)
     if row.status != UNDER_REVIEW:
         raise Conflict(f"申请 {row.number} 不在审查中。")
     if any(not s.get("end") for s in row.suspensions):
@@ -613,8 +621,7 @@ def resume(
 ) -> Application:
     """Start the clock again: the suspension ends on ``end`` (default: the day of ``now``,
     itself the current time by default)."""
-    row = get_application(session, actor, application_id)
-    _require(session, actor, row, Role.REVIEWER, Role.DEPT_ADMIN)
+    row = application_to_handle(session, actor, application_id, Role.REVIEWER, Role.DEPT_ADMIN)
     open_ = [s for s in row.suspensions if not s.get("end")]
     if not open_:
         raise Conflict(f"申请 {row.number} 没有暂停计时。")

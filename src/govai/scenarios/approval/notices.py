@@ -74,7 +74,7 @@ from govai.gateway.labels import EXPLICIT_LABEL, implicit_label, new_produce_id
 from govai.governance import audit
 from govai.scenarios.approval import catalog
 from govai.scenarios.approval.applications import (
-    _require,
+    application_to_handle,
     beijing_today,
     get_application,
     may_see_personal,
@@ -470,8 +470,9 @@ def draft_notice(
     """Draft the ``kind`` notice of an application (AI-labelled, status draft), replacing an
     earlier draft of the same kind; ``settings`` names the content producer of the AIGC label."""
     _kind(kind)
-    row = get_application(session, actor, application_id)
-    _require(session, actor, row, Role.STAFF, Role.REVIEWER, Role.DEPT_ADMIN)
+    row = application_to_handle(
+        session, actor, application_id, Role.STAFF, Role.REVIEWER, Role.DEPT_ADMIN
+    )
     _check_fits(row, kind)
     day = today or beijing_today()
     item = catalog.service_item(row.item)
@@ -516,8 +517,9 @@ def issue_notice(
     """A person of the item's department approves a draft: the file is rendered again without
     the AI labels, dated the day of issue, and the notice is issued."""
     notice = get_notice(session, actor, notice_id)
-    row = get_application(session, actor, notice.application_id)
-    _require(session, actor, row, Role.STAFF, Role.REVIEWER, Role.DEPT_ADMIN)
+    row = application_to_handle(
+        session, actor, notice.application_id, Role.STAFF, Role.REVIEWER, Role.DEPT_ADMIN
+    )
     if notice.status != DRAFT:
         raise Conflict(f"文书 {notice.doc_number} 已于{_day(notice.issued_at)}签发，不能重复签发。")
     if notice.kind not in kinds_for(row):
