@@ -61,8 +61,8 @@ from govai.gateway import ModelGateway, ModelRequest
 from govai.gateway.answers import json_objects
 from govai.gateway.service import get_provider
 from govai.governance import audit
-from govai.scenarios.messages.models import NEW, QUEUED, ROUTED, Message
-from govai.scenarios.messages.service import active_model
+from govai.scenarios.messages.models import NEW, Message
+from govai.scenarios.messages.service import active_model, apply_suggestion
 from govai.settings import Settings
 from govai.storage.db import Database
 
@@ -400,21 +400,6 @@ _running: dict[int, tuple[threading.Thread, DispatchJob]] = {}
 _finished: deque[DispatchJob] = deque(maxlen=100)
 
 
-def _apply(message: Message, p: Prediction, floor: float, model_id: int | None) -> bool:
-    """Store a suggestion; True when it routes the message (a valid label at the floor)."""
-    message.suggestion = p.label
-    message.confidence = round(p.confidence, 4)
-    message.top = [[label, round(prob, 4)] for label, prob in p.top]
-    message.model_id = model_id
-    if p.label and p.confidence >= floor:
-        message.department = p.label
-        message.dispatch_status = ROUTED
-        return True
-    message.department = ""
-    message.dispatch_status = QUEUED
-    return False
-
-
 def queue_for_people(
     session: Session,
     actor: Principal,
@@ -425,7 +410,7 @@ def queue_for_people(
     """Put undispatched ``messages`` in the human dispatch queue because ``provider`` cannot
     route them (``warning`` says why); returns how many."""
     for message in messages:
-        _apply(message, NO_ANSWER, 1.0, message.model_id)
+        apply_suggestion(message, NO_ANSWER, 1.0, message.model_id)
     if messages:
         audit.record(
             session,
@@ -514,7 +499,7 @@ def _write(
             if message is None or message.dispatch_status != NEW or message.department:
                 job.skipped += 1  # a person was quicker than the model
                 continue
-            if _apply(message, p, floor, model_id):
+            if apply_suggestion(message, p, floor, model_id):
                 routed += 1
             else:
                 queued += 1

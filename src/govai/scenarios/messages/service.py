@@ -54,7 +54,7 @@ from govai.tabular import read_table
 from govai.validation import clean_text
 
 if TYPE_CHECKING:  # scikit-learn loads only when a model is trained or used
-    from govai.analytics.classifier import Evaluation, TextClassifier
+    from govai.analytics.classifier import Evaluation, Prediction, TextClassifier
 
 Progress = Callable[[str], None]
 _VIEW_ROLES = (Role.STAFF, Role.REVIEWER, Role.DEPT_ADMIN, Role.SYS_ADMIN)
@@ -686,17 +686,9 @@ def dispatch(
     floor = float(settings.dispatch_min_confidence)
     routed = queued = 0
     for message, p in zip(messages, predictions, strict=True):
-        message.suggestion = p.label
-        message.confidence = round(p.confidence, 4)
-        message.top = [[label, round(prob, 4)] for label, prob in p.top]
-        message.model_id = model.id
-        if p.confidence >= floor:
-            message.department = p.label
-            message.dispatch_status = ROUTED
+        if apply_suggestion(message, p, floor, model.id):
             routed += 1
         else:
-            message.department = ""
-            message.dispatch_status = QUEUED
             queued += 1
     if messages:
         audit.record(
@@ -708,6 +700,23 @@ def dispatch(
             summary=f"智能分办 {len(messages)} 条：自动分办 {routed}，转人工 {queued}",
         )
     return routed, queued
+
+
+def apply_suggestion(message: Message, p: Prediction, floor: float, model_id: int | None) -> bool:
+    """Store a suggestion on ``message`` and route it when its label is at least ``floor``
+    confident (True); otherwise put it in the human dispatch queue. An empty label (a chat
+    model gave no usable answer) never routes."""
+    message.suggestion = p.label
+    message.confidence = round(p.confidence, 4)
+    message.top = [[label, round(prob, 4)] for label, prob in p.top]
+    message.model_id = model_id
+    if p.label and p.confidence >= floor:
+        message.department = p.label
+        message.dispatch_status = ROUTED
+        return True
+    message.department = ""
+    message.dispatch_status = QUEUED
+    return False
 
 
 def dispatch_new(
