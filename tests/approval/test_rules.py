@@ -445,6 +445,16 @@ def test_a_file_that_is_not_a_mapping_or_not_utf8(tmp_path: Path) -> None:
         load_rules(raw)
 
 
+def test_yaml_aliases_are_refused_before_they_expand() -> None:
+    levels = ["      a0: &a0 [x, x, x, x, x, x, x, x, x]"] + [
+        f"      a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 7)
+    ]  # 9^7 values when walked; each further line multiplies that by 9
+    text = MINIMAL.replace("      fields: {months: 13, reason: 甲}", "\n".join(levels), 1)
+    problems = _problems(text)
+    assert "YAML 别名" in problems[_line(text, "a1: &a1")]
+    assert "YAML 别名" in problems[_line(text, "a6: &a6")]
+
+
 def test_two_rule_files_for_one_item_are_refused(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(MINIMAL, encoding="utf-8")
     (tmp_path / "b.yaml").write_text(MINIMAL, encoding="utf-8")

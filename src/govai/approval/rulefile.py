@@ -93,6 +93,19 @@ class _Loader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates: list[tuple[int, str]] = []
+        self.aliases: list[int] = []
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        # An alias (*name) repeats an anchored node: nested, a few lines stand for millions of
+        # values, and walking them (a test's application, a value quoted in a message) takes
+        # minutes and gigabytes (a YAML "billion laughs"). A rule file is read and signed clause
+        # by clause, so it writes everything out: an alias is refused, and an empty mapping
+        # stands in for it so that the rest of the file is still checked.
+        if self.check_event(yaml.AliasEvent):
+            event = self.get_event()
+            self.aliases.append(event.start_mark.line + 1)
+            return yaml.MappingNode("tag:yaml.org,2002:map", [], event.start_mark, event.end_mark)
+        return super().compose_node(parent, index)
 
 
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
@@ -202,6 +215,8 @@ def parse_rules(text: str, path: str = "<规则>") -> RuleSet:
         loader.dispose()
     for line, key in loader.duplicates:
         problems.add(line, f"键 “{key}” 重复出现，后一个会覆盖前一个，请删除其一。")
+    for line in loader.aliases:
+        problems.add(line, "规则文件不能用 YAML 别名（*名称）引用别处的内容，请把内容直接写出。")
     if not isinstance(data, _Map):
         problems.add(1, "规则文件应为一个映射（以 item: 等键开头）。")
         problems.raise_if_any()
