@@ -315,7 +315,6 @@ def submit(
         number=_number(session, today),
         query_code=f"{secrets.randbelow(10**6):06d}",
         item_id=item_row.id,
-        org_id=item_row.org_id,
         channel=channel,
         applicant=_plain(application.get("applicant") or {}),
         fields=_plain(application.get("fields") or {}),

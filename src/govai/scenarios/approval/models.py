@@ -80,7 +80,6 @@ class Application(Base):
     number: Mapped[str] = mapped_column(String(32), unique=True)
     query_code: Mapped[str] = mapped_column(String(16))
     item_id: Mapped[int] = mapped_column(ForeignKey("apv_item.id"), index=True)
-    org_id: Mapped[int | None] = mapped_column(ForeignKey("govai_org.id"), index=True)
     channel: Mapped[str] = mapped_column(String(16), default="console")
     applicant: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     fields: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

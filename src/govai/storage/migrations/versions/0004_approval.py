@@ -62,7 +62,6 @@ def upgrade() -> None:
         sa.Column("number", sa.String(length=32), nullable=False),
         sa.Column("query_code", sa.String(length=16), nullable=False),
         sa.Column("item_id", sa.Integer(), nullable=False),
-        sa.Column("org_id", sa.Integer(), nullable=True),
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("applicant", sa.JSON(), nullable=False),
         sa.Column("fields", sa.JSON(), nullable=False),
@@ -88,16 +87,12 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["item_id"], ["apv_item.id"], name=op.f("fk_apv_application_item_id_apv_item")
         ),
-        sa.ForeignKeyConstraint(
-            ["org_id"], ["govai_org.id"], name=op.f("fk_apv_application_org_id_govai_org")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_apv_application")),
         sa.UniqueConstraint("number", name=op.f("uq_apv_application_number")),
     )
     with op.batch_alter_table("apv_application", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_apv_application_due_on"), ["due_on"], unique=False)
         batch_op.create_index(batch_op.f("ix_apv_application_item_id"), ["item_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_apv_application_org_id"), ["org_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_apv_application_status"), ["status"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_apv_application_submitted_at"), ["submitted_at"], unique=False
@@ -191,7 +186,6 @@ def downgrade() -> None:
     with op.batch_alter_table("apv_application", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_apv_application_submitted_at"))
         batch_op.drop_index(batch_op.f("ix_apv_application_status"))
-        batch_op.drop_index(batch_op.f("ix_apv_application_org_id"))
         batch_op.drop_index(batch_op.f("ix_apv_application_item_id"))
         batch_op.drop_index(batch_op.f("ix_apv_application_due_on"))
 
