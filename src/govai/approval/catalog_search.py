@@ -254,16 +254,15 @@ class CatalogSearch:
 
     # -- searching
 
-    def _group_scores(self, groups: Sequence[QueryGroup]) -> np.ndarray:
-        """Each concept's weighted score for each item: one row per group."""
-        scores = np.zeros((len(groups), len(self.items)), dtype=np.float32)
+    def _scores(self, groups: Sequence[QueryGroup]) -> np.ndarray:
+        """Each item's weighted sum of its fields' scores for the concepts."""
+        scores = np.zeros(len(self.items), dtype=np.float32)
         for _name, weight, index in self._indexes:
-            for position, group in enumerate(groups):
-                if isinstance(index, BM25Index):
-                    scores[position] += np.float32(weight) * index.group_scores([group])
-                else:  # another backend: through the protocol
-                    for row, score in index.search_groups([group], len(self.items)):
-                        scores[position, row] += weight * score
+            if isinstance(index, BM25Index):
+                scores += np.float32(weight) * index.group_scores(groups)
+            else:  # another backend: through the protocol
+                for row, score in index.search_groups(groups, len(self.items)):
+                    scores[row] += weight * score
         return scores
 
     def _matches(self, group: QueryGroup) -> np.ndarray:
@@ -290,14 +289,13 @@ class CatalogSearch:
         groups, counted = self.query_groups(question)
         if not groups:
             return []
-        per_group = self._group_scores(groups)
         if counted:
             coverage = np.mean([self._matches(groups[i]) for i in counted], axis=0)
         else:
             coverage = np.zeros(len(self.items))
         # An item that matches more of the question's topic words goes first: the sum of BM25
         # scores times a coordination factor (Lucene's classic coord, halved).
-        scores = per_group.sum(axis=0) * ((1 + coverage) / 2).astype(np.float32)
+        scores = self._scores(groups) * ((1 + coverage) / 2).astype(np.float32)
         candidates = np.flatnonzero((scores > 0) & (coverage >= min_coverage - 1e-9))
         ranked = top_rows(candidates, scores, k)
         return [self._hit(row, score, groups, float(coverage[row])) for row, score in ranked]
