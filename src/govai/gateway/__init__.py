@@ -15,9 +15,12 @@ Public API (what scenarios, engines and the web layer use)::
     result = gateway.embed(EmbeddingRequest("kb.index", texts, Level.INTERNAL, "bge"), actor)
     result.vectors  # one list[float] per text, input order
     scores = gateway.rerank(RerankRequest("qa", q, passages, Level.INTERNAL, "bge-rerank"), actor)
+
+    # may a scenario hand data of a level to a provider? (the rules every call obeys)
+    error = provider_refusal(get_provider(session, name), Level.INTERNAL)  # None: it may
 """
 
-from govai.gateway.gateway import EMBED_BATCH_SIZE, ModelGateway, ModelStream
+from govai.gateway.gateway import EMBED_BATCH_SIZE, ModelGateway, ModelStream, provider_refusal
 from govai.gateway.providers import register_provider_kind
 from govai.gateway.providers.base import EmbeddingProvider, RerankProvider
 from govai.gateway.types import (
@@ -41,5 +44,6 @@ __all__ = [
     "ModelStream",
     "RerankProvider",
     "RerankRequest",
+    "provider_refusal",
     "register_provider_kind",
 ]

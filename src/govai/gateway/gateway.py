@@ -79,6 +79,48 @@ EMBED_BATCH_SIZE = 64
 Xinference, Ollama; OpenAI allows 2,048) while keeping each request's body small."""
 
 
+def provider_refusal(config: ProviderConfig, level: Level) -> GovaiError | None:
+    """Why the gateway refuses to send data of ``level`` to the provider ``config``, whatever
+    the call: 涉密 to a provider not deployed locally, a level above the provider's highest, a
+    disabled provider, or a key the security administrator has not approved. None when it would
+    send. A scenario that queues work for a provider checks this first, so a misconfiguration is
+    reported at once; every call is still checked."""
+    name = config.name
+    if level is Level.SECRET and not config.is_local:
+        return ClassificationRefused(
+            f"本次请求为“涉密”级，模型服务 {name} 不是本地部署的模型，"
+            "已拒绝发送（涉密不上网）。"
+            "请改用本地部署的模型（如内置的 extractive）。",
+            provider=name,
+            provider_level=config.max_level.label,
+            request_level=level.label,
+        )
+    if level > config.max_level:
+        return ClassificationRefused(
+            f"模型服务 {name} 最高只能接收“{config.max_level.label}”级数据，本次请求为"
+            f"“{level.label}”级，已拒绝发送。请改用本地部署的模型，或由安全保密管理员调整级别："
+            f"govai model level {name} {level.label}",
+            provider=name,
+            provider_level=config.max_level.label,
+            request_level=level.label,
+        )
+    if not config.enabled:
+        return GatewayError(
+            f"模型服务 {name} 已停用。请改用其他模型服务，或由系统管理员启用："
+            f"govai model enable {name}",
+            provider=name,
+        )
+    if config.needs_approval:
+        # 三员分立: a key leaves only for an address the security admin has approved.
+        return ProviderNotApproved(
+            f"模型服务 {name} 会把环境变量 {config.api_key_env} 的值作为密钥发往 "
+            f"{config.base_url}，须经安全保密管理员批准后才能调用（包括测试）："
+            f"govai model approve {name}",
+            provider=name,
+        )
+    return None
+
+
 @dataclass
 class _Prepared:
     request: ModelRequest
@@ -261,31 +303,9 @@ class ModelGateway:
         if lookup_error is not None:
             self._fail(actor, rec, "unknown_provider", lookup_error)
         rec.model = config.model
-        self._check_level(actor, rec, config, level)
-        if not config.enabled:
-            self._fail(
-                actor,
-                rec,
-                "refused",
-                GatewayError(
-                    f"模型服务 {name} 已停用。请改用其他模型服务，或由系统管理员启用："
-                    f"govai model enable {name}",
-                    provider=name,
-                ),
-            )
-        if config.needs_approval:
-            # 三员分立: a key leaves only for an address the security admin has approved.
-            self._fail(
-                actor,
-                rec,
-                "refused",
-                ProviderNotApproved(
-                    f"模型服务 {name} 会把环境变量 {config.api_key_env} 的值作为密钥发往 "
-                    f"{config.base_url}，须经安全保密管理员批准后才能调用（包括测试）："
-                    f"govai model approve {name}",
-                    provider=name,
-                ),
-            )
+        refused = provider_refusal(config, level)
+        if refused is not None:
+            self._fail(actor, rec, "refused", refused)
         return config, screener
 
     def _create(self, actor: Principal, rec: CallRecord, config: ProviderConfig) -> Provider:
@@ -308,39 +328,6 @@ class ModelGateway:
                 provider=config.name,
             ),
         )
-
-    def _check_level(
-        self, actor: Principal, rec: CallRecord, config: ProviderConfig, level: Level
-    ) -> None:
-        name = config.name
-        if level is Level.SECRET and not config.is_local:
-            self._fail(
-                actor,
-                rec,
-                "refused",
-                ClassificationRefused(
-                    f"本次请求为“涉密”级，模型服务 {name} 不是本地部署的模型，"
-                    "已拒绝发送（涉密不上网）。"
-                    "请改用本地部署的模型（如内置的 extractive）。",
-                    provider=name,
-                    provider_level=config.max_level.label,
-                    request_level=level.label,
-                ),
-            )
-        if level > config.max_level:
-            self._fail(
-                actor,
-                rec,
-                "refused",
-                ClassificationRefused(
-                    f"模型服务 {name} 最高只能接收“{config.max_level.label}”级数据，本次请求为"
-                    f"“{level.label}”级，已拒绝发送。请改用本地部署的模型，或由安全保密管理员调整级别："
-                    f"govai model level {name} {level.label}",
-                    provider=name,
-                    provider_level=config.max_level.label,
-                    request_level=level.label,
-                ),
-            )
 
     def _current_screener(self, session: Any) -> Screener:
         key = words_fingerprint(session)

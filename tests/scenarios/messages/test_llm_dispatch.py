@@ -322,6 +322,18 @@ def test_a_provider_that_may_not_see_messages_is_reported_at_import(
     assert {m.dispatch_status for m in stored(demo_platform).values()} == {QUEUED}
 
 
+def test_a_disabled_provider_is_reported_at_import_not_per_message(
+    demo_platform: Platform, settings: Settings, fake_llm: FakeOpenAI, tmp_path: Path
+) -> None:
+    with demo_platform.db.session() as session:
+        providers.set_provider_enabled(session, OPERATOR, str(settings.dispatch_provider), False)
+    report = import_new(demo_platform, settings, tmp_path, NEW_MESSAGES[:2])
+    assert (report.routed, report.queued) == (0, 2)
+    assert "已停用" in report.warnings[0] and "govai model enable remote" in report.warnings[0]
+    assert llm_dispatch.wait_for_dispatch(timeout=30) == []  # nothing scheduled
+    assert fake_llm.chat_requests() == [] and dispatch_calls(demo_platform) == []
+
+
 @pytest.mark.parametrize(
     ("provider", "expected"), [("qwen", "没有名为 'qwen' 的模型服务"), ("extractive", "只摘录")]
 )

@@ -57,7 +57,7 @@ from govai.accounts.principal import Principal
 from govai.analytics.classifier import Prediction
 from govai.classification import Level
 from govai.errors import ContentBlocked, GovaiError, UnknownProvider, ValidationError
-from govai.gateway import ModelGateway, ModelRequest
+from govai.gateway import ModelGateway, ModelRequest, provider_refusal
 from govai.gateway.answers import json_objects
 from govai.gateway.service import get_provider
 from govai.governance import audit
@@ -98,6 +98,10 @@ WRITE_EVERY = 20
 and a crash loses at most this many calls."""
 NO_ANSWER = Prediction("", 0.0, [])
 """The model gave no usable answer: the message waits for a person."""
+NO_DEPARTMENTS = (
+    "没有可分办的部门列表：请用配置项 dispatch_departments 指定部门与职责文件，"
+    "或先训练分办模型（`govai dispatch train`）。"
+)
 
 SYSTEM_PROMPT = (
     "你是 12345 政务服务便民热线的分办助手，判断一条群众留言应由下列哪个部门承办。"
@@ -167,7 +171,9 @@ def departments_for(session: Session, settings: Settings, model_name: str) -> li
 
 
 def provider_problem(session: Session, name: str, level: Level = Level.INTERNAL) -> str:
-    """Why provider ``name`` cannot route messages of ``level``, in Chinese; "" when it may.
+    """Why provider ``name`` cannot route messages of ``level``, in Chinese; "" when it may:
+    unknown, the extractive provider (it cannot judge), or refused by the gateway's rules
+    (:func:`~govai.gateway.provider_refusal`: level, disabled, key not approved).
 
     Checked before any message is handed to it, so a misconfiguration is reported at once to the
     person importing; the gateway still enforces every rule on each call."""
@@ -181,13 +187,21 @@ def provider_problem(session: Session, name: str, level: Level = Level.INTERNAL)
             "设为对话模型（`govai model list` 中 openai 类型的模型服务），"
             "或清空它改用训练的分办模型。"
         )
-    if level > config.max_level:
-        return (
-            f"群众留言为“{level.label}”级数据，模型服务 {name} 最高只能接收"
-            f"“{config.max_level.label}”级，不能用于分办。请改用本地部署的模型，"
-            f"或由安全保密管理员调整级别：govai model level {name} {level.label}"
-        )
-    return ""
+    refused = provider_refusal(config, level)
+    return "" if refused is None else refused.message
+
+
+def _setup(
+    session: Session, settings: Settings, provider: str, model_name: str
+) -> tuple[list[Department], str]:
+    """The departments ``provider`` chooses from, and why it cannot route (Chinese; "" when
+    it can): :func:`provider_problem`, an unreadable department file, or no departments."""
+    try:
+        problem = provider_problem(session, provider)
+        departments = [] if problem else departments_for(session, settings, model_name)
+    except GovaiError as exc:
+        return [], exc.message
+    return departments, problem or ("" if departments else NO_DEPARTMENTS)
 
 
 # ---------------------------------------------------------------- one call
@@ -224,10 +238,7 @@ def route_with_model(
     message carries personal data). Gateway errors (refused, blocked, timeout …) propagate."""
     listed = [d if isinstance(d, Department) else Department(*d) for d in departments]
     if not listed:
-        raise ValidationError(
-            "没有可分办的部门列表：请用配置项 dispatch_departments 指定部门与职责文件，"
-            "或先训练分办模型（`govai dispatch train`）。"
-        )
+        raise ValidationError(NO_DEPARTMENTS)
     response = gateway.complete(
         ModelRequest(
             scenario=SCENARIO,
@@ -444,16 +455,7 @@ def dispatch_pending(
     with db.read() as session:
         model = active_model(session, model_name)
         model_id = model.id if model else None
-        try:
-            departments = departments_for(session, settings, model_name)
-            problem = provider_problem(session, name)
-        except GovaiError as exc:
-            departments, problem = [], exc.message
-        if not departments and not problem:
-            problem = (
-                "没有可分办的部门列表：请用配置项 dispatch_departments 指定部门与职责文件，"
-                "或先训练分办模型（`govai dispatch train`）。"
-            )
+        departments, problem = _setup(session, settings, name, model_name)
         pending = [
             (m.id, m.title, m.text)
             for m in session.execute(
@@ -532,15 +534,7 @@ def schedule(
     them from a background thread once the transaction commits. Returns (routed, queued,
     warning) as :func:`~govai.scenarios.messages.service.dispatch_new` does."""
     name = str(settings.dispatch_provider)
-    try:
-        problem = provider_problem(session, name)
-        if not problem and not departments_for(session, settings, model_name):
-            problem = (
-                "没有可分办的部门列表：请用配置项 dispatch_departments 指定部门与职责文件，"
-                "或先训练分办模型（`govai dispatch train`）。"
-            )
-    except GovaiError as exc:
-        problem = exc.message
+    _, problem = _setup(session, settings, name, model_name)
     if problem:
         queued = queue_for_people(session, actor, messages, name, problem)
         return 0, queued, f"留言已保存，未由模型分办，已转人工分办：{problem}"
