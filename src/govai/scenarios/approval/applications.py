@@ -283,10 +283,8 @@ def _apply_result(
     _event(session, row, STAGE_ACCEPT, "accepted", by, at=at)
     if result.outcome == "approved":
         row.status = APPROVED
-        row.decision = "approved"
         row.decided_by = SYSTEM
         row.decided_at = at
-        row.closed_at = at
         row.decision_reason = "；".join(result.reasons)
         _event(session, row, STAGE_DECISION, "approved", SYSTEM, "自动审批", at=at)
 
@@ -494,12 +492,10 @@ def decide(
     proposal = row.precheck_outcome
     overturn = (proposal == "denied" and approve) or (proposal == "approved" and not approve)
     row.overturned = row.overturned or overturn
-    row.decision = "approved" if approve else "denied"
     row.status = APPROVED if approve else (NOT_ACCEPTED if not_accepted else DENIED)
     row.decision_reason = reason
     row.decided_by = actor.username
     row.decided_at = at
-    row.closed_at = at
     _event(session, row, STAGE_REVIEW, "reviewed", actor.username, at=at)
     _event(
         session,

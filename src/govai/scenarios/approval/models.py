@@ -88,7 +88,6 @@ class Application(Base):
     precheck: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     precheck_outcome: Mapped[str] = mapped_column(String(24), default="")
     corrections: Mapped[int] = mapped_column(Integer, default=0)
-    decision: Mapped[str] = mapped_column(String(16), default="")
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[str] = mapped_column(String(64), default="")
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -99,7 +98,6 @@ class Application(Base):
     extensions: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
     suspensions: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
     submitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

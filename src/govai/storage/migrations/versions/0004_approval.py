@@ -70,7 +70,6 @@ def upgrade() -> None:
         sa.Column("precheck", sa.JSON(), nullable=False),
         sa.Column("precheck_outcome", sa.String(length=24), nullable=False),
         sa.Column("corrections", sa.Integer(), nullable=False),
-        sa.Column("decision", sa.String(length=16), nullable=False),
         sa.Column("decision_reason", sa.Text(), nullable=False),
         sa.Column("decided_by", sa.String(length=64), nullable=False),
         sa.Column("decided_at", sa.DateTime(), nullable=True),
@@ -81,7 +80,6 @@ def upgrade() -> None:
         sa.Column("extensions", sa.JSON(), nullable=False),
         sa.Column("suspensions", sa.JSON(), nullable=False),
         sa.Column("submitted_at", sa.DateTime(), nullable=False),
-        sa.Column("closed_at", sa.DateTime(), nullable=True),
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
