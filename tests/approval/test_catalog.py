@@ -553,6 +553,13 @@ def test_the_name_counts_more_than_the_materials(search: CatalogSearch) -> None:
     assert all(hit.fields == ("materials",) for hit in hits)
 
 
+def test_fields_of_equal_weight_are_listed_in_the_same_order_every_run(
+    search: CatalogSearch,
+) -> None:
+    both = [hit.fields for hit in search.search("申请", k=5) if "conditions" in hit.fields]
+    assert both and all(f[-2:] == ("materials", "conditions") for f in both)  # 0.5 each
+
+
 def test_nothing_found_and_coverage(search: CatalogSearch) -> None:
     assert search.search("") == []
     assert search.search("   ") == []

@@ -319,7 +319,10 @@ class CatalogSearch:
                         if any(t in field for t in alternative)
                     )
                     break
-        fields = tuple(sorted(found_in, key=lambda f: -self._weights[f]))
+        # by weight, equal weights in the table's order (a set's order changes between runs)
+        fields = tuple(
+            sorted((f for f in self._weights if f in found_in), key=lambda f: -self._weights[f])
+        )
         return CatalogHit(self.items[row], score, tuple(matched), fields, coverage)
 
 
