@@ -17,6 +17,7 @@ from govai.analytics.classifier import (
     Evaluation,
     TextClassifier,
     clean_training_set,
+    cross_validate,
     evaluate,
     stratified_split,
 )
@@ -319,6 +320,15 @@ def test_evaluate_scores_the_held_out_part() -> None:
     stored = json.loads(json.dumps(evaluation.to_dict()))
     assert Evaluation.from_dict(stored).confusion == evaluation.confusion
     assert model.info["n_train"] == 42
+
+
+def test_cross_validation_scores_every_row_once() -> None:
+    texts, labels = _rows()
+    folds = cross_validate(texts, labels, folds=3, seed=1)
+    assert len(folds) == 3
+    assert sum(e.n_test for e in folds) == len(texts)
+    assert all(e.n_train + e.n_test == len(texts) for e in folds)
+    assert all(0.6 < e.macro_f1 <= 1 and e.train_seconds > 0 for e in folds)
 
 
 def test_features_match_scikit_learn_tfidf() -> None:

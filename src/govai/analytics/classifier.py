@@ -425,6 +425,38 @@ def evaluate(
     train_idx, test_idx = stratified_split(labels, test_size, seed)
     if not test_idx:
         raise ValidationError("每个承办部门至少要有两条训练数据，才能留出一部分来评估。")
+    return _train_and_score(texts, labels, titles, train_idx, test_idx, trainer, progress)
+
+
+def cross_validate(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    titles: Sequence[str] | None = None,
+    *,
+    folds: int = 5,
+    seed: int = 20200,
+    trainer: Trainer = TextClassifier.train,
+) -> list[Evaluation]:
+    """One :class:`Evaluation` per fold of stratified ``folds``-fold cross-validation."""
+    from sklearn.model_selection import StratifiedKFold
+
+    split = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    return [
+        _train_and_score(texts, labels, titles, list(train_idx), list(test_idx), trainer)[1]
+        for train_idx, test_idx in split.split(np.zeros(len(labels)), list(labels))
+    ]
+
+
+def _train_and_score(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    titles: Sequence[str] | None,
+    train_idx: Sequence[int],
+    test_idx: Sequence[int],
+    trainer: Trainer,
+    progress: Progress | None = None,
+) -> tuple[TextClassifier, Evaluation]:
+    """Train on the rows ``train_idx``, timed, and score the model on the rows ``test_idx``."""
     started = time.perf_counter()
     model = trainer(
         [texts[i] for i in train_idx],
@@ -442,41 +474,6 @@ def evaluate(
         train_seconds=seconds,
     )
     return model, evaluation
-
-
-def cross_validate(
-    texts: Sequence[str],
-    labels: Sequence[str],
-    titles: Sequence[str] | None = None,
-    *,
-    folds: int = 5,
-    seed: int = 20200,
-    trainer: Trainer = TextClassifier.train,
-) -> list[Evaluation]:
-    """One :class:`Evaluation` per fold of stratified ``folds``-fold cross-validation."""
-    from sklearn.model_selection import StratifiedKFold
-
-    split = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    results = []
-    for train_idx, test_idx in split.split(np.zeros(len(labels)), list(labels)):
-        started = time.perf_counter()
-        model = trainer(
-            [texts[i] for i in train_idx],
-            [labels[i] for i in train_idx],
-            _pick(titles, train_idx),
-        )
-        seconds = time.perf_counter() - started
-        predicted = model.predict([texts[i] for i in test_idx], _pick(titles, test_idx), top=1)
-        results.append(
-            score(
-                [labels[i] for i in test_idx],
-                [p.label for p in predicted],
-                sorted(set(labels)),
-                n_train=len(train_idx),
-                train_seconds=seconds,
-            )
-        )
-    return results
 
 
 def _pick(values: Sequence[str] | None, idx: Sequence[int]) -> list[str] | None:
