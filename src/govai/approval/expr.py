@@ -395,7 +395,7 @@ class _Compiler:
         if op in ("and", "or"):
             self.require(lt, (BOOL,), node.left, f"{op} 两边须为条件（是/否）")
             self.require(rt, (BOOL,), node.right, f"{op} 两边须为条件（是/否）")
-            return (_and(left, right) if op == "and" else _or(left, right)), BOOL
+            return _kleene(op == "or", left, right), BOOL
         if op in ("in", "not in"):
             return self.membership(node, left, lt, right, rt)
         if op in _COMPARE_OPS:
@@ -555,30 +555,20 @@ def _strict2(op: Callable[[Any, Any], Any], left: Fn, right: Fn) -> Fn:
     return apply
 
 
-def _and(left: Fn, right: Fn) -> Fn:
-    def and_(env: Env) -> Any:
+def _kleene(decisive: bool, left: Fn, right: Fn) -> Fn:
+    """``and`` (``decisive`` False) or ``or`` (True) in three-valued logic: the decisive value
+    on either side decides, else UNKNOWN on either side is UNKNOWN."""
+
+    def apply(env: Env) -> Any:
         a = left(env)
-        if a is False:
-            return False
+        if a is decisive:
+            return decisive
         b = right(env)
-        if b is False:
-            return False
-        return UNKNOWN if a is UNKNOWN or b is UNKNOWN else True
+        if b is decisive:
+            return decisive
+        return UNKNOWN if a is UNKNOWN or b is UNKNOWN else not decisive
 
-    return and_
-
-
-def _or(left: Fn, right: Fn) -> Fn:
-    def or_(env: Env) -> Any:
-        a = left(env)
-        if a is True:
-            return True
-        b = right(env)
-        if b is True:
-            return True
-        return UNKNOWN if a is UNKNOWN or b is UNKNOWN else False
-
-    return or_
+    return apply
 
 
 # ---------------------------------------------------------------------------------------------
