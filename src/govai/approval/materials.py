@@ -548,26 +548,19 @@ def _sniff(content: bytes | Path) -> tuple[str | None, bool]:
     if isinstance(content, Path):
         with content.open("rb") as fh:
             head = fh.read(16)
-        if not head:
-            return None, True
-        names = None
-        if head.startswith(b"PK"):
-            try:
-                with zipfile.ZipFile(content) as zf:
-                    names = zf.namelist()
-            except zipfile.BadZipFile:
-                names = []
-        return detect_file_type(head, names), False
-    if not content:
+        archive: Path | io.BytesIO = content
+    else:
+        head, archive = content[:16], io.BytesIO(content)
+    if not head:
         return None, True
     names = None
-    if content.startswith(b"PK"):
+    if head.startswith(b"PK"):
         try:
-            with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            with zipfile.ZipFile(archive) as zf:
                 names = zf.namelist()
         except zipfile.BadZipFile:
             names = []
-    return detect_file_type(content[:16], names), False
+    return detect_file_type(head, names), False
 
 
 def check_file_type(
