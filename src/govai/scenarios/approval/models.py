@@ -32,8 +32,6 @@ UNDER_REVIEW = "under_review"  # accepted (受理), waits for a person's decisio
 APPROVED = "approved"
 DENIED = "denied"  # 不予许可 / 不予办理 after acceptance
 NOT_ACCEPTED = "not_accepted"  # 不予受理
-WITHDRAWN = "withdrawn"
-STATUSES = (SUBMITTED, NEEDS_CORRECTION, UNDER_REVIEW, APPROVED, DENIED, NOT_ACCEPTED, WITHDRAWN)
 OPEN_STATUSES = (SUBMITTED, NEEDS_CORRECTION, UNDER_REVIEW)
 STATUS_LABELS = {
     SUBMITTED: "已提交",
@@ -42,7 +40,6 @@ STATUS_LABELS = {
     APPROVED: "已办结（准予）",
     DENIED: "已办结（不予）",
     NOT_ACCEPTED: "不予受理",
-    WITHDRAWN: "已撤回",
 }
 
 
