@@ -61,9 +61,7 @@ __all__ = [
     "check_presence",
     "check_resident_id",
     "check_same_name",
-    "credit_code_check_char",
     "detect_file_type",
-    "id_check_char",
     "material_key",
     "parse_date",
 ]
