@@ -459,6 +459,15 @@ def test_yaml_catalogue(tmp_path: Path) -> None:
         assert item_from_dict(item_to_dict(original)) == original
 
 
+def test_yaml_catalogue_saved_by_windows_in_gb18030_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "items.yaml"
+    path.write_bytes(YAML.encode("gb18030"))
+    assert read_catalog_yaml(path).items[0].name == "失业保险金申领"
+    path.write_bytes(b"\x00\x01 binary")
+    with pytest.raises(SourceUnreadable, match="不是文本文件"):
+        read_catalog_yaml(path)
+
+
 def test_yaml_catalogue_errors_are_listed_at_once(tmp_path: Path) -> None:
     path = tmp_path / "items.yaml"
     path.write_text(

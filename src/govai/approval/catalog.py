@@ -85,6 +85,7 @@ from govai.approval.items import (
     ServiceItem,
 )
 from govai.errors import SourceUnreadable, ValidationError
+from govai.tabular import decode_text
 
 __all__ = [
     "CatalogCounts",
@@ -640,14 +641,14 @@ def read_catalog_yaml(path: Path | str) -> CatalogImport:
 
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         raise SourceUnreadable(
-            f"无法读取事项目录文件 {path}（{exc.__class__.__name__}）；请确认文件存在且为 UTF-8。",
+            f"无法读取事项目录文件 {path}（{exc.strerror or exc.__class__.__name__}）。",
             file=str(path),
         ) from exc
     try:
-        data = yaml.safe_load(text)
+        data = yaml.safe_load(decode_text(path.name, raw))  # UTF-8, or GB18030 from Windows
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark is not None else "某处"
