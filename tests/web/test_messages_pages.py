@@ -313,3 +313,16 @@ def test_a_draft_is_starred_for_a_reader_who_sees_the_message_starred(
     starred = app_client("sysadmin").get(f"/messages/{message_id}")
     assert starred.status_code == 200 and "「本草稿由人工智能生成」" in starred.text
     assert phone not in starred.text and f"已电话联系您（{phone[:3]}****" in starred.text
+
+
+def test_an_upload_without_a_message_column_says_what_to_rename(
+    messages: Platform, app_client: ClientFactory
+) -> None:
+    hotline = app_client("hotline")
+    response = hotline.post(
+        "/messages/import",
+        data={"csrf_token": hotline.csrf},
+        files={"file": ("wrong.csv", "序号,备注\n1,路灯坏了\n".encode("gb18030"), "text/csv")},
+    )
+    assert response.status_code == 422
+    assert "表头为：序号、备注" in response.text and "表头改为“留言详情”" in response.text

@@ -127,7 +127,8 @@ def columns_for(table: Table, mapping: Mapping[str, str] | None = None) -> dict[
         raise ValidationError(
             f"“{table.name}”中找不到留言内容列（留言详情或留言主题）。"
             f"表头为：{'、'.join(h for h in table.header if h) or '（空）'}。"
-            "请用 --map text=列名 指定。"
+            "请把留言内容所在列的表头改为“留言详情”后重新导入，"
+            "或在命令行用 --map text=列名 指定。"
         )
     return found
 
