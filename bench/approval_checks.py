@@ -54,7 +54,6 @@ from govai.approval.workdays import WorkCalendar
 from govai.scenarios.approval.applications import check
 
 SECTION = "approval_checks"
-DEMO_CATALOG = DEMO_RULES_DIR.parent / "catalog" / "items.yaml"
 
 
 @dataclass(frozen=True)
@@ -118,11 +117,10 @@ def end_to_end(all_cases: list[Case], n: int) -> dict[str, list[float]]:
 
     from govai.accounts import passwords
     from govai.accounts.principal import cli_principal
-    from govai.approval.catalog import read_catalog_yaml
     from govai.demo import load_demo
     from govai.platform import Platform
     from govai.scenarios.approval import applications as apps
-    from govai.scenarios.approval import catalog, notices
+    from govai.scenarios.approval import notices
     from govai.settings import Settings
 
     passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
@@ -133,17 +131,7 @@ def end_to_end(all_cases: list[Case], n: int) -> dict[str, list[float]]:
         platform = Platform.open(settings)
         try:
             platform.db.migrate()
-            load_demo(platform, operator, messages=False)
-            with platform.db.session() as session:
-                catalog.import_items(
-                    session, operator, read_catalog_yaml(DEMO_CATALOG).items, source="demo"
-                )
-                for path in sorted(DEMO_RULES_DIR.glob("*.yaml")):
-                    text = path.read_text(encoding="utf-8")
-                    code = next(
-                        x.split(":", 1)[1].strip() for x in text.splitlines() if x[:5] == "item:"
-                    )
-                    catalog.set_rules(session, operator, code, text)
+            load_demo(platform, operator, messages=False)  # with the catalogue and its rules
             kinds = {
                 "needs_correction": "correction",
                 "under_review": "acceptance",
