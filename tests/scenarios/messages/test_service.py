@@ -116,6 +116,16 @@ def test_import_dispatches_confident_messages_and_queues_the_rest(
     assert (queued.dispatch_status, queued.department, queued.suggestion) == (QUEUED, "", HOUSING)
 
 
+def test_an_import_naming_a_model_that_does_not_exist_stores_nothing(
+    demo_platform: Platform, tmp_path: Path
+) -> None:
+    path = write_export(tmp_path / "new.csv", labelled_rows()[:2], label=False)
+    with pytest.raises(NotFound, match="没有名为 'defualt' 的分办模型"):
+        _import(demo_platform, path, model="defualt")
+    with demo_platform.db.read() as session:
+        assert session.execute(select(func.count()).select_from(Message)).scalar_one() == 0
+
+
 def test_without_a_model_messages_wait_undispatched(
     demo_platform: Platform, tmp_path: Path
 ) -> None:

@@ -361,6 +361,8 @@ def import_rows(
     """Store rows already read from an export (see :func:`import_file`)."""
     require_handler(actor)
     org = _target_org(session, actor, org_code)
+    if model:
+        get_model(session, model)  # a model the person names must exist (a typo is not silent)
     report = ImportReport(read.name, read=len(read.rows), errors=read.errors, columns=read.columns)
     touched: list[Message] = []
     for i, row in enumerate(read.rows, start=1):
