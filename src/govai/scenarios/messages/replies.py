@@ -44,6 +44,7 @@ from govai.gateway.labels import EXPLICIT_LABEL, add_explicit_label
 from govai.gateway.service import get_provider
 from govai.knowledge.retrieval import Hit, Retriever
 from govai.scenarios.qa.checks import strip_instructions
+from govai.storage.base import BEIJING, utcnow
 from govai.validation import clean_text
 
 __all__ = ["SCENARIO", "ReplyDraft", "draft_reply"]
@@ -202,7 +203,7 @@ def draft_reply(
         raise ValidationError("留言主题和留言详情不能都为空。")
     if len(text) > MAX_TEXT:
         raise ValidationError(f"留言详情不能超过 {MAX_TEXT} 个字符（现为 {len(text)} 个）。")
-    day = _date_text(today or date.today())
+    day = _date_text(today or (utcnow() + BEIJING).date())  # the signature's day in Beijing
     signer = department.strip() or "【请填写：答复单位】"
 
     planted: list[str] = []

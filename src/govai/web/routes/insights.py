@@ -283,7 +283,7 @@ def replies_page(
         raise ValidationError(f"分数线“{below}”应为 0 到 1 之间的数。") from None
     threshold = min(max(threshold, 0.0), 1.0)
     span = _days(days)
-    since = date.today() - timedelta(days=span) if span else None
+    since = alert_service.today() - timedelta(days=span) if span else None  # Beijing days
     with platform.db.read() as session:
         weak, scored = replying.weak_replies(
             session, principal, since=since, department=department.strip(), below=threshold
