@@ -135,12 +135,14 @@ def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
-def past_replies(session: Session, actor: Principal) -> SimilarReplies | None:
+def past_replies(
+    session: Session, actor: Principal, scope: Scope | None = None
+) -> SimilarReplies | None:
     """An index of the replies already sent that ``actor`` may see (their messages' personal
     data starred unless the person may see it); None when there are none. Indexes are cached
     per scope and rebuilt when a reply is sent."""
     require_viewer(actor)
-    scope = scope_of(session, actor)
+    scope = scope or scope_of(session, actor)
     condition = _sent(scope)
     count, newest, last = session.execute(
         select(func.count(Message.id), func.max(Message.id), func.max(Message.replied_at)).where(
@@ -206,7 +208,8 @@ def draft(
     require_handler(actor)
     with db.read() as session:
         message = get_message(session, actor, message_id)
-        _require_handles(scope_of(session, actor), message)
+        scope = scope_of(session, actor)
+        _require_handles(scope, message)
         if message.reply_status == PUBLISHED:
             raise Conflict(f"留言 {message_id} 已经答复，不能再起草。")
         source = _DraftInput(
@@ -215,7 +218,7 @@ def draft(
             message.department or message.org.name,
             message.external_id or "",
         )
-        similar = past_replies(session, actor)
+        similar = past_replies(session, actor, scope)
     result = draft_reply(
         gateway,
         title=source.title,
