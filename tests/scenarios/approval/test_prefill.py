@@ -235,6 +235,21 @@ def test_no_provider_or_the_extractive_one_says_which_setting_to_change(
     with stored.db.read() as session:
         assert "govai model level public-only 内部" in provider_problem(session, public)
         assert "没有名为 'qwen' 的模型服务" in provider_problem(session, "qwen")
+    # the gateway's own refusals: a key the security administrator has not approved, a
+    # disabled provider — reported before any upload, not on the call
+    with stored.db.session() as session:
+        providers.add_provider(
+            session,
+            OPERATOR,
+            providers.NewProvider("keyed", "openai", fake_llm.base_url, "m", "KEYED_API_KEY"),
+        )
+        providers.set_provider_level(session, OPERATOR, "keyed", Level.INTERNAL)
+    with stored.db.read() as session:
+        assert "govai model approve keyed" in provider_problem(session, "keyed")
+    with stored.db.session() as session:
+        providers.set_provider_enabled(session, OPERATOR, "keyed", False)
+    with stored.db.read() as session:
+        assert "已停用" in provider_problem(session, "keyed")
     assert fake_llm.requests == []
 
 

@@ -52,7 +52,7 @@ from govai.errors import (
     UnknownProvider,
     ValidationError,
 )
-from govai.gateway import ModelGateway, ModelRequest
+from govai.gateway import ModelGateway, ModelRequest, provider_refusal
 from govai.gateway.answers import json_objects
 from govai.gateway.labels import EXPLICIT_LABEL
 from govai.gateway.service import get_provider
@@ -136,7 +136,9 @@ class Prefill:
 
 def provider_problem(session: Session, name: str, level: Level = LEVEL) -> str:
     """Why provider ``name`` cannot pre-fill forms from documents of ``level``, in Chinese; ""
-    when it may. The gateway still enforces every rule on each call."""
+    when it may: not configured, unknown, the extractive provider (it cannot read a form out
+    of a document), or refused by the gateway's rules (:func:`~govai.gateway.provider_refusal`:
+    level, disabled, key not approved). The gateway still enforces every rule on each call."""
     if not name.strip():
         return (
             "未配置表单预填的模型服务：请把配置项 approval_prefill_provider 设为对话模型"
@@ -152,18 +154,8 @@ def provider_problem(session: Session, name: str, level: Level = LEVEL) -> str:
             "请把配置项 approval_prefill_provider 设为对话模型"
             "（`govai model list` 中 openai 类型的模型服务）。"
         )
-    if not config.enabled:
-        return (
-            f"模型服务 {name} 已停用，不能用于表单预填：请启用它，"
-            "或修改配置项 approval_prefill_provider。"
-        )
-    if level > config.max_level:
-        return (
-            f"申请人上传的文件为“{level.label}”级数据，模型服务 {name} 最高只能接收"
-            f"“{config.max_level.label}”级，不能用于表单预填。请改用本地部署的模型，"
-            f"或由安全保密管理员调整级别：govai model level {name} {level.label}"
-        )
-    return ""
+    refused = provider_refusal(config, level)
+    return "" if refused is None else refused.message
 
 
 # ---------------------------------------------------------------- the document
