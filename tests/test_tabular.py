@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from govai.errors import SourceUnreadable
-from govai.tabular import cell_text, column_index, read_table, read_table_bytes
+from govai.tabular import cell_text, column_index, decode_text, read_table, read_table_bytes
 
 HEADER = "留言编号,留言主题,留言详情\n"
 
@@ -70,3 +70,12 @@ def test_unreadable_files_get_a_chinese_reason(name: str, data: bytes, needle: s
 def test_missing_file_is_reported_not_raised_as_oserror(tmp_path: Path) -> None:
     with pytest.raises(SourceUnreadable, match="无法读取文件"):
         read_table(tmp_path / "nope.csv")
+
+
+def test_a_cut_utf16_file_is_refused_in_chinese() -> None:
+    """A UTF-16 byte-order mark with an odd number of bytes after it (a file cut short) is a
+    SourceUnreadable with the fix, not a UnicodeDecodeError."""
+    data = "申请".encode("utf-16") + b"\x00"
+    with pytest.raises(SourceUnreadable, match="UTF-16"):
+        decode_text("申请.json", data)
+    assert decode_text("ok.txt", "申请".encode("utf-16")) == "申请"

@@ -48,7 +48,14 @@ class Table:
 def decode_text(name: str, data: bytes) -> str:
     """Text in UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 (common on Windows)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:  # cut short, or not UTF-16 after all
+            raise SourceUnreadable(
+                f"“{name}”以 UTF-16 标记开头，但内容不是完整的 UTF-16 文本；"
+                "请另存为 UTF-8 编码后再导入。",
+                file=name,
+            ) from None
     if b"\x00" in data:
         raise SourceUnreadable(f"“{name}”不是文本文件，无法按文本读取。", file=name)
     for encoding in ("utf-8-sig", "gb18030"):
