@@ -111,6 +111,11 @@ def test_bad_input_is_a_chinese_error(run: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "materials" in result.output
     result = run.invoke(cli, ["approval", "check", "--item", "NOPE", "--application", str(path)])
     assert result.exit_code == 1 and "没有编码为 NOPE 的办事事项" in result.output
+    path.write_text('{"fields": ' + "[" * 200_000 + "]" * 200_000 + "}", encoding="utf-8")
+    result = run.invoke(
+        cli, ["approval", "check", "--item", "SF-GLJT-001", "--application", str(path)]
+    )
+    assert result.exit_code == 1 and "嵌套层数过深" in result.output
 
 
 def test_search_and_show(run: CliRunner) -> None:

@@ -204,6 +204,8 @@ def approval_check(code: str, app_path: Path, today: Any, as_json: bool, report:
             f"申请文件 {app_path} 不是有效的 UTF-8 JSON（也接受 GB18030 编码）："
             f"第 {exc.lineno} 行第 {exc.colno} 列有误。"
         ) from None
+    except RecursionError:
+        raise ValidationError(f"申请文件 {app_path} 嵌套层数过深，不是有效的申请。") from None
     platform = open_platform()
     day: date = today.date() if today else applications.beijing_today()
     with platform.db.read() as session:
