@@ -154,7 +154,7 @@ def import_items(
 def get_item(session: Session, code: str) -> CatalogItem:
     row = session.execute(select(CatalogItem).where(CatalogItem.code == code)).scalar_one_or_none()
     if row is None or not row.active:
-        raise NotFound(f"没有编码为 {code} 的办事事项。可用 `govai catalog search 关键词` 查找。")
+        raise NotFound(f"没有编码为 {code} 的办事事项（或已停用），请按事项名称或要办的事查找。")
     return row
 
 
