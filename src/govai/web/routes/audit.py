@@ -32,7 +32,7 @@ def parse_day(value: str, field: str) -> date | None:
         day = None
     if day is None or not date(1970, 1, 1) <= day <= date(9998, 12, 31):
         raise ValidationError(
-            f"{field}格式不正确：{value!r}，应为 YYYY-MM-DD（北京时间），例如 2026-01-31。"
+            f"{field}格式不正确：{value!r}，应为 YYYY-MM-DD 格式（北京时间），例如 2026-01-31。"
         )
     return day
 

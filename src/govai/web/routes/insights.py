@@ -8,7 +8,7 @@ these pages only lay the results out.
 from __future__ import annotations
 
 import tempfile
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -29,6 +29,7 @@ from govai.web.auth import platform_of
 from govai.web.nav import NavItem, register_nav
 from govai.web.policy import allow
 from govai.web.render import render, set_flash
+from govai.web.routes.audit import parse_day
 
 router = APIRouter()
 VIEW_ROLES = frozenset({Role.STAFF, Role.REVIEWER, Role.DEPT_ADMIN, Role.SYS_ADMIN})
@@ -53,15 +54,6 @@ register_nav(
 
 def _days(value: str) -> int | None:
     return int(value) if value.isdigit() and 0 < int(value) <= 3660 else None
-
-
-def _date(value: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(f"日期“{value}”应为 YYYY-MM-DD 格式。") from None
 
 
 # ---------------------------------------------------------------- hot problems
@@ -151,7 +143,9 @@ def alerts_scan(request: Request, principal: Handler, on: Annotated[str, Form()]
     platform = platform_of(request)
     try:
         with platform.db.session() as session:
-            result = alert_service.scan(session, platform.settings, principal, on=_date(on))
+            result = alert_service.scan(
+                session, platform.settings, principal, on=parse_day(on, "日期")
+            )
             ids = [a.id for a in result.raised]
     except GovaiError as exc:
         return _alerts_page(request, principal, error=exc.message, code=exc.status)
@@ -225,7 +219,7 @@ def briefing_page(
             platform.settings,
             principal,
             period=period,  # type: ignore[arg-type]
-            end=_date(end),
+            end=parse_day(end, "截止日期"),
         )
         if docx:
             data = briefing_service.to_docx(made, platform.settings.site_name)
