@@ -134,20 +134,81 @@ class Span:
     size: float
 
 
-def _tokens(spans: Sequence[Span]) -> Iterable[tuple[str, float]]:
-    """Break opportunities: each wide character alone, half-width words (2026, GB/T) whole."""
-    for span in spans:
+def _tokens(spans: Sequence[Span]) -> Iterable[tuple[str, int]]:
+    """Break opportunities and the span each comes from: each wide character alone, spaces,
+    tabs and manual line breaks alone, half-width words (2026, GB/T) whole."""
+    for index, span in enumerate(spans):
         word = ""
         for ch in span.text:
-            if is_wide(ch) or ch in " \t":
+            if is_wide(ch) or ch in " \t\n":
                 if word:
-                    yield word, span.size
+                    yield word, index
                     word = ""
-                yield ch, span.size
+                yield ch, index
             else:
                 word += ch
         if word:
-            yield word, span.size
+            yield word, index
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Part of one line: ``text`` taken from ``spans[span]`` of the paragraph."""
+
+    span: int
+    text: str
+
+
+def break_lines(
+    spans: Sequence[Span],
+    width: float,
+    *,
+    first: float = 0.0,
+    grid: bool = True,
+) -> list[list[Piece]]:
+    """The lines of a paragraph of ``spans`` in ``width`` twips with first-line indent ``first``
+    twips (negative: hanging), as the counter breaks them: a token that does not fit starts a
+    new line, except closing punctuation (:data:`HANGING`), which hangs past the edge; a token
+    that may not start a line takes the one before it along, as does one after a character that
+    may not end a line. Manual line breaks are ``\\n`` in a span; a tab advances like a space.
+    Each line lists its text by span, the line break characters left out."""
+    lines: list[list[tuple[str, int]]] = [[]]
+    x = first / 20
+    limit = width / 20 + 1e-6
+    prev: tuple[str, int] | None = None
+
+    def points(token: tuple[str, int]) -> float:
+        size = spans[token[1]].size
+        return sum(advance(ch, size, grid) for ch in token[0])
+
+    for token in _tokens(spans):
+        if token[0] == "\n":
+            lines.append([])
+            x, prev = 0.0, None
+            continue
+        w = points(token)
+        if x + w <= limit or token[0] in HANGING:
+            x += w  # fits, or hangs in the margin
+            lines[-1].append(token)
+        else:
+            line = [token]
+            x = w
+            if prev is not None and (token[0] in NO_LINE_START or prev[0] in NO_LINE_END):
+                lines[-1].pop()  # ``prev`` is the last token of the current line
+                line.insert(0, prev)
+                x += points(prev)
+            lines.append(line)
+        prev = token
+    out: list[list[Piece]] = []
+    for line in lines:
+        pieces: list[Piece] = []
+        for text, index in line:
+            if pieces and pieces[-1].span == index:
+                pieces[-1] = Piece(index, pieces[-1].text + text)
+            else:
+                pieces.append(Piece(index, text))
+        out.append(pieces)
+    return out
 
 
 def count_lines(
@@ -158,28 +219,9 @@ def count_lines(
     grid: bool = True,
 ) -> int:
     """Lines a paragraph of ``spans`` takes in ``width`` twips with first-line indent ``first``
-    twips (negative: hanging). Manual line breaks are ``\\n`` in a span."""
-    lines = 1
-    x = first / 20
-    limit = width / 20 + 1e-6
-    prev: tuple[str, float] | None = None
-    for token, size in _tokens(spans):
-        if token == "\n":
-            lines, x, prev = lines + 1, 0.0, None
-            continue
-        w = sum(advance(ch, size, grid) for ch in token)
-        if x + w <= limit:
-            x += w
-        elif token in HANGING:
-            x += w  # hangs in the margin
-        else:
-            lines += 1
-            x = w
-            carried = prev is not None and (token in NO_LINE_START or prev[0] in NO_LINE_END)
-            if carried and prev is not None:
-                x += sum(advance(ch, prev[1], grid) for ch in prev[0])
-        prev = (token, size)
-    return lines
+    twips (negative: hanging): the number of :func:`break_lines`. Manual line breaks are ``\\n``
+    in a span."""
+    return len(break_lines(spans, width, first=first, grid=grid))
 
 
 @dataclass(frozen=True)
