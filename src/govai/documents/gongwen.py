@@ -29,7 +29,7 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -92,6 +92,7 @@ ROLE_STYLES: dict[str, tuple[str, str]] = {
     "copy_to": ("公文-抄送机关", "GwCopyTo"),
     "print_line": ("公文-印发机关和印发日期", "GwPrintLine"),
     "blank": ("公文-空行", "GwBlank"),
+    "frame_anchor": ("公文-版记定位", "GwFrameAnchor"),
     "page_number": ("公文-页码", "GwPageNumber"),
     "ai_label": ("公文-人工智能生成标识", "GwAiLabel"),
     "letter_rule": ("公文-信函红色双线", "GwLetterRule"),
@@ -166,6 +167,15 @@ def _plan(spec: DocumentSpec) -> _Plan:
     section_end: int | None = None
     if record:
         height = _record_height(record)
+        # Each 版记 paragraph in a frame of its own, one under the other, the last rule on the
+        # 版心's lower edge. Word could bottom-align one frame holding all of them (yAlign),
+        # but LibreOffice sets a frame at the top of the page if its paragraphs' borders
+        # differ, and the 版记's rules do.
+        top = m.BODY_HEIGHT - height
+        for p in record:
+            if p.frame is not None:
+                p.frame = replace(p.frame, y=top, y_align=None)
+            top += _record_height([p])
         if end.end_page % 2 == 0 and end.bottom + height + LINE <= m.BODY_HEIGHT:
             record_page = end.end_page
         elif end.end_page % 2 == 1:
@@ -222,6 +232,13 @@ def _setup_styles(document: Any) -> None:
     for key, value in (("after", "0"), ("line", str(LINE)), ("lineRule", "exact")):
         spacing.set(_w(f"w:{key}"), value)
     ppr.append(spacing)
+    # The size again on Normal itself, for programs that read the style rather than the
+    # document defaults (LibreOffice assumes 12 pt for a Normal without a size).
+    normal = styles["Normal"].element.get_or_add_rPr()
+    for tag in ("w:sz", "w:szCs"):
+        el = OxmlElement(tag)
+        el.set(_w("w:val"), str(round(SIZE_3 * 2)))
+        normal.append(el)
     for name, style_id in ROLE_STYLES.values():
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.element.set(_w("w:styleId"), style_id)
@@ -239,9 +256,8 @@ def _setup_section(section: Any, letter: bool) -> None:
     sect = section._sectPr
     old = sect.find(_w("w:docGrid"))
     grid = OxmlElement("w:docGrid")
-    grid.set(_w("w:type"), "linesAndChars")
+    grid.set(_w("w:type"), "lines")
     grid.set(_w("w:linePitch"), str(LINE))
-    grid.set(_w("w:charSpace"), str(m.CHAR_SPACE))
     if old is not None:
         old.addprevious(grid)
         sect.remove(old)
@@ -306,7 +322,14 @@ def _document(
     _headers_footers(document, spec, ai_label)
 
     sect = document.element.body.sectPr
-    elements = [paragraph(p, ROLE_STYLES[p.role][1]) for p in plan.main + plan.record]
+    elements = [paragraph(p, ROLE_STYLES[p.role][1]) for p in plan.main]
+    for i, p in enumerate(plan.record):
+        if i:
+            # A frame is anchored to the paragraph after it; LibreOffice leaves a frame in the
+            # text flow when that paragraph is itself framed, so a 1 pt line stands between.
+            anchor = Para("frame_anchor", line=20, grid=False, lines=1)
+            elements.append(paragraph(anchor, ROLE_STYLES["frame_anchor"][1]))
+        elements.append(paragraph(p, ROLE_STYLES[p.role][1]))
     for element in elements:
         sect.addprevious(element)
     if plan.section_end is not None:

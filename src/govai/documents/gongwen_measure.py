@@ -10,9 +10,12 @@ Every dimension below is derived from the standard's millimetres, not copied fro
   twips so that the 版心 is exactly 8844 × 12756 twips.
 - §5.2.3: 22 lines × 28 characters "并撑满版心". The line pitch is the largest whole number of
   twips that fits 22 lines into the 版心 height: floor(12756 / 22) = 579 twips (28.95 pt); 580
-  would need 12760 twips and Word would then put only 21 lines on a page. The character pitch is
-  8844 / 28 twips; ``w:docGrid/@w:charSpace`` is (pitch − Normal font size) × 4096 in points
-  (ECMA-376 §17.6.5), rounded *down* so 28 characters never exceed the line: −849.
+  would need 12760 twips and Word would then put only 21 lines on a page. 28 characters of
+  16 pt (448 pt) are wider than the 版心 (442.2 pt), so each character of the text is set
+  0.3 pt tighter (:data:`GRID_TIGHTEN`, run letter spacing): 28 × 15.7 = 439.6 pt fit and 29
+  do not. The document grid is a line grid (``w:docGrid/@w:type="lines"``): a character grid
+  (``linesAndChars`` with ``charSpace``) gives 28 a line in Word, but LibreOffice puts a
+  character wider than the grid pitch into two cells and sets 17 a line.
 - §3.1: a 字 (character) is the width of one Chinese character; indents "左空二字" are counted
   in grid characters.
 
@@ -26,7 +29,6 @@ estimate of a renderer's layout, and says so where it is used.
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -75,8 +77,8 @@ LINES_PER_PAGE = 22
 CHARS_PER_LINE = 28
 LINE = BODY_HEIGHT // LINES_PER_PAGE  # 579 twips: one 行 of the page grid
 CHAR = BODY_WIDTH / CHARS_PER_LINE  # 315.857… twips: one 字 of the page grid
-CHAR_SPACE = math.floor((CHAR / 20 - SIZE_3) * 4096)  # −849
-GRID_DELTA_PT = CHAR_SPACE / 4096  # points added to every character of a grid paragraph
+GRID_TIGHTEN = -6  # twips of letter spacing on every character of the text (−0.3 pt)
+GRID_DELTA_PT = GRID_TIGHTEN / 20  # points added to every character of a grid paragraph
 
 # Distances the standard gives in millimetres.
 MARK_TOP = mm(35)  # §7.2.4 and §10.3: 标志 upper edge to 版心 upper edge

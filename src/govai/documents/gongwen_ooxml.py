@@ -25,7 +25,7 @@ from docx.opc.oxml import serialize_part_xml
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 
-from govai.documents.gongwen_measure import LINE, Span
+from govai.documents.gongwen_measure import GRID_TIGHTEN, LINE, Span
 
 
 @dataclass(frozen=True)
@@ -141,12 +141,14 @@ def _twips(value: float) -> int:
     return round(value)
 
 
-def rpr(run: Run) -> Any:
+def rpr(run: Run, grid: bool = False) -> Any:
     r = _el("w:rPr")
     name = run.font.name
     _sub(r, "w:rFonts", ascii=name, hAnsi=name, eastAsia=name, cs=name, hint="eastAsia")
     if run.color:
         _sub(r, "w:color", val=run.color)
+    if grid:
+        _sub(r, "w:spacing", val=GRID_TIGHTEN)  # 28 characters a line (gongwen_measure)
     if run.scale and run.scale != 100:
         _sub(r, "w:w", val=run.scale)
     half_points = round(run.size * 2)
@@ -155,11 +157,11 @@ def rpr(run: Run) -> Any:
     return r
 
 
-def _text_runs(run: Run) -> list[Any]:
+def _text_runs(run: Run, grid: bool) -> list[Any]:
     """``w:r`` elements for a run's text, tabs and line breaks."""
     out = []
     r = _el("w:r")
-    r.append(rpr(run))
+    r.append(rpr(run, grid))
     buffer = ""
 
     def flush() -> None:
@@ -264,7 +266,7 @@ def paragraph(p: Para, style_id: str | None = None) -> Any:
     element = _el("w:p")
     element.append(ppr(p, style_id))
     for run in p.runs:
-        for r in _field_runs(run) if run.field else _text_runs(run):
+        for r in _field_runs(run) if run.field else _text_runs(run, p.grid):
             element.append(r)
     return element
 
