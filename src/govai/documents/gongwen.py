@@ -59,9 +59,11 @@ __all__ = [
     "ROLE_STYLES",
     "DocumentSpec",
     "GongwenLayout",
+    "PagePlan",
     "body_paragraphs",
     "heading_level",
     "layout_gongwen",
+    "page_plan",
     "spec_from_dict",
     "write_gongwen",
 ]
@@ -194,6 +196,49 @@ def _plan(spec: DocumentSpec) -> _Plan:
 def layout_gongwen(spec: DocumentSpec) -> GongwenLayout:
     """The page plan of ``spec`` without writing a file."""
     return _plan(spec).layout
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """The paragraphs the writer puts in the document and where its page counter put them,
+    for a renderer of its own (the console's preview): ``main`` in flow order with their
+    ``positions`` (twips from the 版心's top) and line counts, the ``record`` (版记) framed at
+    the foot of the 版心 on ``layout.record_page`` from ``record_top`` down, and the pages
+    that carry a page number (1 to ``numbered_pages``; the blank page and the 版记 page after
+    it are not numbered, §7.5)."""
+
+    main: tuple[Para, ...]
+    positions: tuple[m.Position, ...]
+    lines: tuple[int, ...]
+    record: tuple[Para, ...]
+    record_lines: tuple[int, ...]
+    record_top: int
+    numbered_pages: int
+    layout: GongwenLayout
+
+
+def page_plan(spec: DocumentSpec) -> PagePlan:
+    """Where each paragraph of ``spec`` goes, as the .docx writer decides it."""
+    plan = _plan(spec)
+    flows = [_flow(p) for p in plan.main]
+    numbered = plan.layout.pages
+    if plan.section_end is not None:
+        # the section break after ``section_end`` starts the unnumbered section on a new page
+        after = plan.section_end + 1
+        flows[after] = replace(flows[after], page_break_before=True)
+    positions = m.paginate(flows)
+    if plan.section_end is not None:
+        numbered = positions[plan.section_end].end_page
+    return PagePlan(
+        main=tuple(plan.main),
+        positions=tuple(positions),
+        lines=tuple(f.lines for f in flows),
+        record=tuple(plan.record),
+        record_lines=tuple(_flow(p).lines for p in plan.record),
+        record_top=m.BODY_HEIGHT - _record_height(plan.record),
+        numbered_pages=numbered,
+        layout=plan.layout,
+    )
 
 
 # -- the .docx -------------------------------------------------------------------------------
