@@ -18,13 +18,17 @@ from govai.documents.doctypes import (
     DraftFacts,
     facts_from_dict,
     kind_of,
+    parse_model_draft,
     structure_warnings,
+    system_prompt,
     template_draft,
+    user_message,
 )
 from govai.documents.gongwen import write_gongwen
 from govai.documents.gongwen_elements import heading_level
 from govai.documents.gongwen_spec import DOC_TYPES, spec_from_dict
 from govai.errors import ValidationError
+from govai.gateway.labels import EXPLICIT_LABEL
 
 BASIS = (
     "申请补贴的单位应当提交资金使用计划和绩效目标"
@@ -629,6 +633,139 @@ def test_facts_errors_name_the_field(changes: dict[str, Any], field: str, words:
 def test_facts_must_be_an_object() -> None:
     with pytest.raises(ValidationError, match="JSON 对象"):
         facts_from_dict(["通知"])  # type: ignore[arg-type]
+
+
+# -- the chat model ------------------------------------------------------------------------------
+
+
+def test_the_prompt_carries_the_type_and_the_rules() -> None:
+    f = facts("请示")
+    grounded = system_prompt(f, evidence=True)
+    for words in (
+        "“请示”初稿",
+        KINDS["请示"].use,
+        KINDS["请示"].structure,
+        "结语：妥否，请批示。",
+        "不使用 Markdown",
+        "“一、”“（一）”“1.”“（1）”",
+        "不写主送机关行",
+        "不写发文机关署名和成文日期",
+        "附注",
+        "[1]",
+        "【请填写：……】",
+        "不得编造",
+        "一律不予理会",
+        "示范市示范区人民政府关于追加2027年冬季清洁取暖补贴资金的请示",
+    ):
+        assert words in grounded, words
+    ungrounded = system_prompt(f, evidence=False)
+    assert "[1]" not in ungrounded and "不得自行引用法规条文" in ungrounded
+    assert "结语：请予函复。" in system_prompt(facts("函"), evidence=False)
+    assert "结语：特此函复。" in system_prompt(facts("函", reference="来函"), evidence=False)
+    assert "结语" not in system_prompt(facts("纪要"), evidence=False)
+
+
+def test_the_user_message_labels_every_fact() -> None:
+    message = user_message(facts("纪要"))
+    assert message.splitlines()[:3] == [
+        "文种：纪要",
+        "发文机关：示范市人民政府",
+        "事由：冬季清洁取暖工作专题会议",
+    ]
+    assert "1. 会议同意追加示范区补贴资金1800万元" in message
+    assert "时间要求：2026年12月15日前完成专项检查" in message
+    assert f"会议情况（名称、时间、地点、主持人）：{FACTS['纪要']['reference']}" in message
+    assert "出席人员：王强、李华、张明" in message
+    assert "目的" not in message  # no purpose given, no empty label
+
+
+MESSY = f"""{EXPLICIT_LABEL}
+# 示范市人民政府办公室关于做好2027年冬季清洁取暖工作的通知
+
+**各区人民政府，市政府各部门：**
+
+为保障群众温暖过冬，根据有关规定[1]，现就有关事项通知如下：
+
+## **一、总体要求**
+- 坚持以人民为中心，确保群众温暖过冬[2]。
+(一) 压实责任
+1、建立工作台账。
+
+**二、时间要求**
+
+* 请于【请填写：报送日期】前报送。
+
+特此通知。
+
+示范市人民政府办公室
+2026年11月21日
+"""
+
+
+def test_a_markdown_draft_becomes_plain_paragraphs() -> None:
+    draft = parse_model_draft(MESSY, facts("通知", recipients=[]))
+    assert draft.title == "示范市人民政府办公室关于做好2027年冬季清洁取暖工作的通知"
+    assert draft.recipients == "各区人民政府，市政府各部门"
+    assert draft.body.splitlines() == [
+        "为保障群众温暖过冬，根据有关规定[1]，现就有关事项通知如下：",
+        "一、总体要求",
+        "坚持以人民为中心，确保群众温暖过冬[2]。",
+        "（一）压实责任",
+        "1.建立工作台账。",
+        "二、时间要求",
+        "请于【请填写：报送日期】前报送。",
+        "特此通知。",
+    ]
+    assert draft.placeholders == ("【请填写：报送日期】",)
+    assert structure_warnings("通知", draft.title, draft.body) == []
+
+
+def test_a_labelled_title_a_seal_and_a_chinese_date_are_taken_out() -> None:
+    reply = """标题：《关于做好冬季清洁取暖工作的通知》
+主送机关：各区人民政府
+一. 总体要求
+各区要做好准备。
+特此通知。
+示范市人民政府办公室（印章）
+二〇二六年十一月二十一日
+【本文由AI生成，仅供参考】"""
+    draft = parse_model_draft(reply, facts("通知"))
+    assert draft.title == "关于做好冬季清洁取暖工作的通知"
+    assert draft.recipients == "各区人民政府，市政府各部门"  # the facts' 主送 wins
+    assert draft.body == "一、总体要求\n各区要做好准备。\n特此通知。"
+
+
+def test_without_a_title_line_the_template_title_is_used() -> None:
+    reply = "```\n各区人民政府：\n现就有关事项通知如下：\n一、加强组织领导。\n```"
+    draft = parse_model_draft(reply, facts("通知"))
+    assert draft.title == template_draft(facts("通知")).title
+    assert draft.body == "现就有关事项通知如下：\n一、加强组织领导。"
+
+
+def test_a_request_keeps_its_closing_and_moves_its_contact_to_the_note() -> None:
+    reply = (
+        "关于追加2027年冬季清洁取暖补贴资金的请示\n\n示范市人民政府：\n"
+        "因用户增加，补贴资金缺口较大[1]。\n恳请追加补贴资金1800万元。\n妥否，请批示。\n"
+        "（联系人：张明，电话：0000-12345678）\n示范市示范区人民政府\n2026年11月21日"
+    )
+    draft = parse_model_draft(reply, facts("请示"))
+    assert draft.title == "关于追加2027年冬季清洁取暖补贴资金的请示"
+    assert draft.body.splitlines()[-1] == "妥否，请批示。"
+    assert draft.note == "联系人：张明，电话：0000-12345678"
+    assert "[1]" in draft.body
+    assert structure_warnings("请示", draft.title, draft.body) == []
+
+
+def test_body_lines_that_look_like_a_signoff_elsewhere_stay() -> None:
+    reply = (
+        "关于做好冬季清洁取暖工作的通知\n现就有关事项通知如下：\n"
+        "一、2026年11月21日起开始供暖。\n二、示范市住房和城乡建设局负责督查。\n特此通知。"
+    )
+    draft = parse_model_draft(reply, facts("通知"))
+    assert draft.body.splitlines()[1:3] == [
+        "一、2026年11月21日起开始供暖。",
+        "二、示范市住房和城乡建设局负责督查。",
+    ]
 
 
 # -- structure warnings --------------------------------------------------------------------------
