@@ -340,10 +340,12 @@ def test_every_template_lays_out(doc_type: str) -> None:
 def test_the_request_puts_its_reason_before_its_matters_and_contact_in_the_note() -> None:
     draft = template_draft(facts("请示"), [BASIS])
     lines = draft.body.splitlines()
+    # the reason, the cited grounds as a paragraph of their own, then the transition
     assert lines[0].startswith("今冬以来我区气温持续偏低")
-    assert lines[0].endswith("现将有关事项请示如下：")
-    assert lines[1].startswith("一、追加补贴资金1800万元")
-    assert lines[3] == "三、时间安排。2026年12月20日前下达资金。"
+    assert lines[0].endswith(f"根据有关规定：{BASIS}。")
+    assert lines[1] == "现将有关事项请示如下："
+    assert lines[2].startswith("一、追加补贴资金1800万元")
+    assert lines[4] == "三、时间安排。2026年12月20日前下达资金。"
     assert draft.note == "联系人及电话：张明，0000-12345678"
     assert "0000-12345678" not in draft.body
     assert draft.recipients == "示范市人民政府"
@@ -393,10 +395,9 @@ def test_the_report_never_asks_and_without_points_gives_the_report_sections() ->
 
 def test_the_notice_opens_with_purpose_and_grounds_and_closes_with_contact() -> None:
     lines = template_draft(facts("通知"), [BASIS]).body.splitlines()
-    assert lines[0] == (
-        f"依据有关规定：{BASIS}。为保障群众温暖过冬，现就做好2027年冬季清洁取暖工作有关事项通知如下："
-    )
-    assert lines[3] == "三、时间要求。2026年12月31日前报送工作台账。"
+    assert lines[0] == f"依据有关规定：{BASIS}。"
+    assert lines[1] == "为保障群众温暖过冬，现就做好2027年冬季清洁取暖工作有关事项通知如下："
+    assert lines[4] == "三、时间要求。2026年12月31日前报送工作台账。"
     assert lines[-2:] == ["联系人及电话：李华，0000-87654321。", "特此通知。"]
 
 

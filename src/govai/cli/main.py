@@ -9,6 +9,7 @@ from govai.cli import (
     accounts,
     approval,
     audit,
+    drafting,
     kb,
     messages,
     models,
@@ -29,5 +30,17 @@ def cli() -> None:
     """
 
 
-for module in (system, accounts, audit, models, words, kb, messages, approval, rules, process):
+for module in (
+    system,
+    accounts,
+    audit,
+    models,
+    words,
+    kb,
+    messages,
+    approval,
+    rules,
+    process,
+    drafting,
+):
     module.register(cli)

@@ -219,7 +219,9 @@ class Draft:
         elif not text and missing:
             parts.append(f"【请填写：{missing}】")
         if self.basis:
-            parts.append(lead + self.basis)
+            # the quoted clauses are a paragraph of their own: glued to the transition they
+            # would read as one sentence running from 〔source〕 into 为……
+            parts.append(lead + self.basis + "\n")
         parts.append(f"{text}，{transition}" if clause else transition)
         return "".join(parts)
 
