@@ -47,6 +47,8 @@ def _demo_values(platform: Platform) -> dict[str, str]:
         "application_id": "999999",
         "file_id": "999999",
         "notice_id": "999999",
+        "draft_id": "999999",
+        "n": "1",
     }
 
 
@@ -219,6 +221,16 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/admin/calendar"): "allow(sys_admin)",
     ("POST", "/admin/calendar"): "allow(sys_admin)",
     ("POST", "/admin/calendar/remove"): "allow(sys_admin)",
+    # 辅助文书起草 + 公文校对
+    ("GET", "/drafting"): "allow(dept_admin, reviewer, staff)",
+    ("POST", "/drafting"): "allow(dept_admin, reviewer, staff)",
+    ("GET", "/drafting/{draft_id}"): "allow(dept_admin, reviewer, staff)",
+    ("POST", "/drafting/{draft_id}"): "allow(dept_admin, reviewer, staff)",
+    ("GET", "/drafting/{draft_id}/page/{n}.svg"): "allow(dept_admin, reviewer, staff)",
+    ("GET", "/drafting/{draft_id}/download"): "allow(dept_admin, reviewer, staff)",
+    ("POST", "/drafting/{draft_id}/proofread"): "allow(dept_admin, reviewer, staff)",
+    ("GET", "/proofread"): "allow(dept_admin, reviewer, staff)",
+    ("POST", "/proofread"): "allow(dept_admin, reviewer, staff)",
 }
 
 
