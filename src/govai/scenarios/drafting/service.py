@@ -52,6 +52,7 @@ from govai.documents.gongwen import GongwenLayout, write_gongwen
 from govai.documents.gongwen_spec import DocumentSpec, spec_from_dict
 from govai.errors import NotFound, PermissionDenied, ValidationError
 from govai.gateway import Evidence, ModelGateway, ModelRequest
+from govai.gateway.answers import cite_numbers, quoted_sentences
 from govai.gateway.labels import EXPLICIT_LABEL
 from govai.gateway.service import get_provider
 from govai.gateway.words import load_screener
@@ -96,7 +97,6 @@ EVIDENCE_CHARS = 800
 MAX_DOCX = 20 * 1024 * 1024
 """Largest .docx accepted for proofreading."""
 
-_NUMBERS = re.compile(r"\[(\d+(?:\s*[,，、]\s*\d+)*)\]")
 _TITLES = re.compile(r"《([^《》\n]{2,80})》")
 _ATTENTION = {"已修改": "已被修订（现行文本以新版本为准）", "尚未生效": "尚未生效"}
 
@@ -261,21 +261,9 @@ class Drafted:
 
 def _from_quotes(quoted: str, sources: Sequence[_Source]) -> tuple[list[str], list[dict[str, str]]]:
     """The extractive provider's sentences, each with its 〔source〕, as 依据 sentences."""
-    markers = {f"〔{s.citation}〕": s for s in sources}
-    basis: list[str] = []
-    citations: list[dict[str, str]] = []
-    if not markers:
-        return basis, citations
-    pattern = re.compile("|".join(map(re.escape, sorted(markers, key=len, reverse=True))))
-    start = 0
-    for match in pattern.finditer(quoted):
-        sentence = quoted[start : match.start()].strip()
-        start = match.end()
-        if sentence:
-            source = markers[match.group()]
-            basis.append(sentence + match.group())
-            citations.append(_citation(source, sentence))
-    return basis, citations
+    pairs = quoted_sentences(quoted, [s.citation for s in sources])
+    basis = [f"{sentence}〔{sources[i].citation}〕" for sentence, i in pairs]
+    return basis, [_citation(sources[i], sentence) for sentence, i in pairs]
 
 
 def _citation(source: _Source, quote: str) -> dict[str, str]:
@@ -288,21 +276,9 @@ def _citation(source: _Source, quote: str) -> dict[str, str]:
 
 
 def _from_model(text: str, sources: Sequence[_Source]) -> tuple[str, list[dict[str, str]]]:
-    cited: dict[int, dict[str, str]] = {}
-
-    def replace(match: re.Match[str]) -> str:
-        marks = []
-        for number in re.split(r"\s*[,，、]\s*", match.group(1)):
-            n = int(number)
-            if 1 <= n <= len(sources):
-                source = sources[n - 1]
-                marks.append(f"〔{source.citation}〕")
-                cited.setdefault(n, _citation(source, source.text))
-            else:
-                marks.append(f"【所引资料编号 {n} 不存在，请核实】")
-        return "".join(marks)
-
-    return _NUMBERS.sub(replace, text), [cited[n] for n in sorted(cited)]
+    """A chat model's draft with each [n] turned into the evidence's source."""
+    text, cited = cite_numbers(text, [s.citation for s in sources])
+    return text, [_citation(sources[n - 1], sources[n - 1].text) for n in cited]
 
 
 def initial_spec(

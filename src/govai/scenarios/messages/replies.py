@@ -40,6 +40,7 @@ from govai.analytics.similar import SimilarReplies, SimilarReply
 from govai.classification import Level
 from govai.errors import ValidationError
 from govai.gateway import Evidence, ModelGateway, ModelRequest
+from govai.gateway.answers import cite_numbers, quoted_sentences
 from govai.gateway.labels import EXPLICIT_LABEL, add_explicit_label
 from govai.gateway.service import get_provider
 from govai.knowledge.retrieval import Hit, Retriever
@@ -81,7 +82,6 @@ SYSTEM_PROMPT = (
     "落款单位：{department}；日期：{today}。"
 )
 
-_NUMBERS = re.compile(r"\[(\d+(?:\s*[,，、]\s*\d+)*)\]")
 _SPACES = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 
 
@@ -264,19 +264,12 @@ def _from_quotes(
     quoted: str, sources: list[_Source], subject: str, signer: str, day: str
 ) -> tuple[str, list[dict[str, str]]]:
     """The template around the ``extractive`` provider's quotes (sentence〔source〕…)."""
-    markers = {f"〔{s.evidence.citation}〕": s for s in sources}
     pieces: dict[str, list[str]] = {KB_KIND: [], PAST_KIND: []}
     citations: list[dict[str, str]] = []
-    if markers:
-        pattern = re.compile("|".join(map(re.escape, sorted(markers, key=len, reverse=True))))
-        start = 0
-        for match in pattern.finditer(quoted):
-            sentence = quoted[start : match.start()].strip()
-            start = match.end()
-            if sentence:
-                source = markers[match.group()]
-                pieces[source.kind].append(sentence + match.group())
-                citations.append(_citation(source, sentence))
+    for sentence, i in quoted_sentences(quoted, [s.evidence.citation for s in sources]):
+        source = sources[i]
+        pieces[source.kind].append(f"{sentence}〔{source.evidence.citation}〕")
+        citations.append(_citation(source, sentence))
     lines = [
         f"{SALUTATION}：",
         f"您好！您反映的“{subject}”问题已收悉，现答复如下：",
@@ -299,21 +292,9 @@ def _from_quotes(
 
 def _from_model(body: str, sources: list[_Source]) -> tuple[str, list[dict[str, str]]]:
     """A chat model's draft with each [n] turned into the evidence's source."""
-    cited: dict[int, dict[str, str]] = {}
-
-    def replace(match: re.Match[str]) -> str:
-        marks = []
-        for number in re.split(r"\s*[,，、]\s*", match.group(1)):
-            n = int(number)
-            if 1 <= n <= len(sources):
-                source = sources[n - 1]
-                marks.append(f"〔{source.evidence.citation}〕")
-                cited.setdefault(n, _citation(source, _excerpt(source.evidence.text)))
-            else:
-                marks.append(f"【所引资料编号 {n} 不存在，请核实】")
-        return "".join(marks)
-
-    return _NUMBERS.sub(replace, body).strip(), [cited[n] for n in sorted(cited)]
+    text, cited = cite_numbers(body, [s.evidence.citation for s in sources])
+    source = [sources[n - 1] for n in cited]
+    return text.strip(), [_citation(s, _excerpt(s.evidence.text)) for s in source]
 
 
 def _excerpt(text: str, size: int = 120) -> str:
