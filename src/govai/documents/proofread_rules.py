@@ -122,22 +122,23 @@ class Para:
 
 
 def excerpt(text: str, start: int = 0, end: int | None = None) -> str:
-    """At most :data:`EXCERPT` characters of ``text`` around ``text[start:end]``."""
-    text = text.replace("\t", " ").replace("\n", " ")
+    """At most :data:`EXCERPT` characters of ``text`` around ``text[start:end]``, tabs and line
+    breaks as spaces (replaced in the piece only: a long paragraph has many findings)."""
     end = len(text) if end is None else end
     if len(text) <= EXCERPT:
-        return text
-    if end - start >= EXCERPT:
-        return text[start : start + EXCERPT - 1] + "…"
-    left = max(0, start - (EXCERPT - (end - start)) // 2)
-    right = min(len(text), left + EXCERPT)
-    left = max(0, right - EXCERPT)
-    piece = text[left:right]
-    if left > 0:
-        piece = "…" + piece[1:]
-    if right < len(text):
-        piece = piece[:-1] + "…"
-    return piece
+        piece = text
+    elif end - start >= EXCERPT:
+        piece = text[start : start + EXCERPT - 1] + "…"
+    else:
+        left = max(0, start - (EXCERPT - (end - start)) // 2)
+        right = min(len(text), left + EXCERPT)
+        left = max(0, right - EXCERPT)
+        piece = text[left:right]
+        if left > 0:
+            piece = "…" + piece[1:]
+        if right < len(text):
+            piece = piece[:-1] + "…"
+    return piece.replace("\t", " ").replace("\n", " ")
 
 
 def paragraph_numbers(paras: Sequence[Para]) -> str:
