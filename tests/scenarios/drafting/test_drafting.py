@@ -141,6 +141,28 @@ def test_exports_carry_both_labels_once_however_often_exported(
             assert session.get(DocDraft, drafted.id).exports == n  # type: ignore[union-attr]
 
 
+def test_key_points_do_not_pull_in_policies_off_the_topic(
+    demo_platform: Platform, gateway: ModelGateway, retriever: Retriever
+) -> None:
+    """ "按月足额发放" alone finds 住房公积金 clauses; a 失业保险金 notice must not cite them."""
+    facts = facts_from_dict(
+        {
+            "type": "通知",
+            "issuer": "示范市人力资源和社会保障局",
+            "subject": "做好2027年失业保险金发放工作",
+            "purpose": "为保障失业人员基本生活",
+            "recipients": "各区人力资源和社会保障局",
+            "points": ["按月足额发放", "加强资金监管"],
+        }
+    )
+    drafted = service.draft_document(
+        demo_platform.db, gateway, STAFF, facts, retriever=retriever, kb="policy"
+    )
+    sources = [c["source"] for c in drafted.citations]
+    assert any(s.startswith("《失业保险条例》") for s in sources), sources
+    assert not [s for s in sources if "住房公积金" in s or "居住证" in s], sources
+
+
 def test_a_repealed_policy_named_in_the_facts_is_warned_about(
     demo_platform: Platform, gateway: ModelGateway, retriever: Retriever
 ) -> None:

@@ -134,17 +134,33 @@ def _quotable(text: str) -> str:
 def _sources(
     retriever: Retriever, kb: str, facts: DraftFacts, actor: Principal, planted: list[str]
 ) -> list[_Source]:
-    """The passages for the 事由 and for each key point, best first, at most
-    :data:`KB_PASSAGES`, each covering at least :data:`DRAFT_MIN_COVERAGE` of its query."""
+    """The passages a draft may cite, best first, at most :data:`KB_PASSAGES`, each covering at
+    least :data:`DRAFT_MIN_COVERAGE` of its query's key terms.
+
+    The 事由 and the purpose say what the draft is about; the documents their passages come
+    from are its topic. A key point ("按月足额发放") is too short to carry the topic, and its
+    words are everywhere ("发放" finds the 住房公积金 rules for a 失业保险金 notice), so a point
+    adds passages only from the topic's documents."""
+
+    def hits(query: str) -> list[Hit]:
+        found = retriever.search(kb, query[:300], actor, top_k=KB_PASSAGES).hits
+        return [h for h in found if h.coverage >= DRAFT_MIN_COVERAGE]
+
     best: dict[int, Hit] = {}
-    for query in [facts.subject, *facts.points[:MAX_POINT_QUERIES]]:
-        result = retriever.search(kb, query[:300], actor, top_k=KB_PASSAGES)
-        for hit in result.hits:
-            if hit.coverage < DRAFT_MIN_COVERAGE:
-                continue
-            known = best.get(hit.passage_id)
-            if known is None or hit.score > known.score:
-                best[hit.passage_id] = hit
+
+    def keep(hit: Hit) -> None:
+        known = best.get(hit.passage_id)
+        if known is None or hit.coverage > known.coverage:
+            best[hit.passage_id] = hit
+
+    for query in (facts.subject, facts.purpose):
+        for hit in hits(query) if query else []:
+            keep(hit)
+    topic = {hit.doc_id for hit in best.values()}
+    for point in facts.points[:MAX_POINT_QUERIES] if topic else ():
+        for hit in hits(point):
+            if hit.doc_id in topic:
+                keep(hit)
     out = []
     for hit in sorted(best.values(), key=lambda h: (-h.coverage, -h.score))[:KB_PASSAGES]:
         text, removed = strip_instructions(_quotable(hit.text)[:EVIDENCE_CHARS])
