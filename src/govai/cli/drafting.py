@@ -218,6 +218,9 @@ def proofread(file: Path, as_json: bool) -> None:
     from govai.scenarios.drafting import service
 
     try:
+        if file.stat().st_size > service.MAX_DOCX:
+            # refused before it is read: a wrong path to a disk image should not fill memory
+            raise ValidationError(f"文件 {file} 过大，校对的文稿不能超过 20 MB。")
         data = file.read_bytes()
     except OSError as exc:
         raise ValidationError(f"无法读取文件 {file}：{exc.strerror or exc}") from None
