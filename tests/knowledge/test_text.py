@@ -132,6 +132,21 @@ def test_fast_segmentation_equals_jieba(tokenizer: Tokenizer) -> None:
         assert tokenizer._cut(sample) == expected, sample
 
 
+def test_words_join_back_into_the_text_as_jieba_cuts_it(tokenizer: Tokenizer) -> None:
+    # Not normalised, whitespace kept: other engines read word boundaries at text positions.
+    sample = "第二十四条　职工有下列情形之一的，\n可以提取  职工住房公积金账户内的余额。\tABC 12"
+    words = tokenizer.words(sample)
+    assert "".join(words) == sample
+    assert words == list(tokenizer._jieba.cut(sample, HMM=False))
+    assert "住房公积金" in words  # the government user dictionary
+
+
+def test_is_word_knows_the_user_dictionary_and_not_prefixes(tokenizer: Tokenizer) -> None:
+    assert tokenizer.is_word("住房公积金") and tokenizer.is_word("了解")
+    assert not tokenizer.is_word("住房公积")  # a prefix jieba keeps with frequency 0
+    assert not tokenizer.is_word("的的")
+
+
 def test_the_global_jieba_dictionary_is_untouched(tokenizer: Tokenizer) -> None:
     assert "住房公积金" in tokenizer.tokens("住房公积金")
     assert jieba.lcut("住房公积金", HMM=False) == ["住房", "公积金"]

@@ -20,7 +20,7 @@ document, one over 100 MB unpacked, one with no text — raises :class:`~govai.e
 ValidationError` with a Chinese message, never a traceback.
 
 Cost: a 20-page document takes a few tens of milliseconds; the first repeated-word candidate in
-a process loads jieba's dictionary (about a second, once).
+a process loads the shared tokenizer's dictionary (under a second, once, unless search has).
 """
 
 from __future__ import annotations

@@ -14,7 +14,9 @@ element each paragraph is, and the checks that read only the words.
   segmentation has word boundaries before, between and after the two copies, so 为了|了解,
   以营利为目的|的 and 现在|在 are not repeats; only function words (的 了 是 在 …) count as
   single-character slips, so reduplications such as 常常 人人 看看 never do; AABB/ABAB words
-  (的的确确, 研究研究) are allowed by name.
+  (的的确确, 研究研究) are allowed by name. The segmentation is the knowledge base's shared
+  tokenizer (:func:`govai.knowledge.text.get_tokenizer`: jieba without HMM, with the government
+  user dictionary), so a process that also searches holds one dictionary, not two.
 - 错别字: ``data/wrong_words.txt``, written for this project: pairs where the wrong form is never
   right, with the longer words in which a two-character wrong form arises across a word
   boundary (按装修, 发布署名) listed as exceptions. One regex alternation, compiled once.
@@ -26,19 +28,17 @@ which :mod:`govai.documents.proofread` sets.
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
-from typing import Any
 
 from govai.documents.gongwen import ROLE_STYLES
 from govai.errors import ValidationError
 from govai.knowledge.provenance import Status, chinese_number, parse_status
+from govai.knowledge.text import Tokenizer, get_tokenizer
 
 CATEGORIES: dict[str, str] = {
     "layout": "版式",
@@ -540,38 +540,17 @@ _NOUN_VERBS = frozenset(
 )
 _ALLOWED_RE = re.compile("|".join(sorted(ALLOWED_REPEATS, key=len, reverse=True)))
 _REPEAT = re.compile(r"([\u4e00-\u9fff]{1,6}?)\1")
-_SEGMENTER: Any = None
-_SEGMENTER_LOCK = threading.Lock()
 
 
-def _segmenter() -> Any:
-    """A private jieba tokenizer (the global default is not touched), loaded the first time a
-    paragraph has a candidate repeat: about a second, once per process."""
-    global _SEGMENTER
-    with _SEGMENTER_LOCK:
-        if _SEGMENTER is None:
-            import jieba
-
-            logging.getLogger("jieba").setLevel(logging.WARNING)
-            tokenizer = jieba.Tokenizer()
-            tokenizer.initialize()
-            _SEGMENTER = tokenizer
-        return _SEGMENTER
-
-
-def _word_boundaries(text: str) -> set[int]:
+def _word_boundaries(text: str, tokenizer: Tokenizer) -> set[int]:
     cuts, position = {0}, 0
-    for word in _segmenter().cut(text, HMM=False):
+    for word in tokenizer.words(text):
         position += len(word)
         cuts.add(position)
     return cuts
 
 
-def _is_word(text: str) -> bool:
-    return bool(_segmenter().FREQ.get(text))
-
-
-def _slip(text: str, match: re.Match[str], cuts: set[int]) -> bool:
+def _slip(text: str, match: re.Match[str], cuts: set[int], tokenizer: Tokenizer) -> bool:
     """Whether a candidate repeat is a slip and not two words that happen to meet."""
     start, end, unit = match.start(), match.end(), match[1]
     if not {start, start + len(unit), end} <= cuts:
@@ -579,7 +558,8 @@ def _slip(text: str, match: re.Match[str], cuts: set[int]) -> bool:
     if len(unit) == 1:
         # 对|对账单, 现在|在: jieba splits a word it does not know; a neighbour forms one
         before, after = text[start - 1 : start], text[end : end + 1]
-        return not ((before and _is_word(before + unit)) or (after and _is_word(unit + after)))
+        is_word = tokenizer.is_word
+        return not ((before and is_word(before + unit)) or (after and is_word(unit + after)))
     return (
         unit not in _NOUN_VERBS and unit[0] not in _DOUBLE_CHARS and unit[-1] not in _DOUBLE_CHARS
     )
@@ -600,10 +580,11 @@ def check_repeats(p: Para) -> list[Finding]:
         candidates.append(match)
     if not candidates:
         return []
-    cuts = _word_boundaries(text)
+    tokenizer = get_tokenizer()
+    cuts = _word_boundaries(text, tokenizer)
     out = []
     for match in candidates:
-        if _slip(text, match, cuts):
+        if _slip(text, match, cuts, tokenizer):
             unit = match[1]
             why = f"“{unit}”连续出现两次，疑为误输入"
             severity = "warning" if len(unit) == 2 else "error"  # 2: perhaps a reduplicated verb

@@ -412,7 +412,7 @@ class Tokenizer:
             start = end
         return parts
 
-    def _cut(self, text: str) -> list[str]:
+    def _cut(self, text: str, *, spaces: bool = False) -> list[str]:
         """jieba's precise-mode segmentation without HMM, computed faster.
 
         The same words as ``jieba.Tokenizer.cut(text, HMM=False)`` (a test compares them on real
@@ -420,7 +420,7 @@ class Tokenizer:
         wins), and runs of single Latin letters or digits joined into one word. Only the
         bookkeeping differs — the route is found in one backward pass with log-probabilities
         cached per word instead of building a DAG dict and calling ``log`` per candidate — which
-        makes it about 1.6 times faster.
+        makes it about 1.6 times faster. Whitespace is left out unless ``spaces``.
         """
         words: list[str] = []
         for block in _RE_HAN.split(text):
@@ -430,9 +430,24 @@ class Tokenizer:
                 words.extend(self._cut_block(block))
             else:
                 for piece in _RE_SKIP.split(block):
-                    if piece and not _RE_SKIP.match(piece):
+                    if not piece:
+                        continue
+                    if not _RE_SKIP.match(piece):
                         words.extend(piece)  # one character at a time, as jieba does
+                    elif spaces:
+                        words.append(piece)
         return words
+
+    def words(self, text: str) -> list[str]:
+        """``text`` cut into words as ``jieba.Tokenizer.cut(text, HMM=False)`` cuts it with this
+        tokenizer's dictionary, whitespace included, so the words join back into ``text``: word
+        boundaries for other engines (公文校对's repeated words), without a second dictionary."""
+        return self._cut(text, spaces=True)
+
+    def is_word(self, text: str) -> bool:
+        """Whether ``text`` is a word of this tokenizer's dictionary (jieba's, the user
+        dictionary or a lexicon term)."""
+        return bool(self._freq.get(text))
 
     def _route(self, block: str, *, whole: bool = True) -> list[int]:
         """jieba's maximum-probability segmentation of ``block``: the last index of the word
