@@ -36,6 +36,7 @@ from functools import cache
 from importlib import resources
 
 from govai.documents.gongwen import ROLE_STYLES
+from govai.documents.gongwen_spec import format_date
 from govai.errors import ValidationError
 from govai.knowledge.provenance import Status, chinese_number, parse_status
 from govai.knowledge.text import Tokenizer, get_tokenizer
@@ -339,12 +340,12 @@ DATE_ONLY = re.compile(
 _DATE_RULE = "用阿拉伯数字将年、月、日标全，年份应标全称，月、日不编虚位（1 不编为 01）"
 
 
-def _valid(year: int, month: int, day: int) -> bool:
+def _date(year: int, month: int, day: int) -> date | None:
+    """The date, or None for one that does not exist."""
     try:
-        date(year, month, day)
+        return date(year, month, day)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def check_dates(p: Para) -> list[Finding]:
@@ -360,18 +361,19 @@ def check_dates(p: Para) -> list[Finding]:
     for match in _CN_DATE.finditer(text):
         year, month, day = (chinese_number(g) or 0 for g in match.groups())
         span = (match.start(), match.end())
-        if not _valid(year, month, day):
+        found = _date(year, month, day)
+        if found is None:
             out.append(p.finding("date", span, f"日期“{match[0]}”不存在", "核对年、月、日"))
         elif position:
-            out.append(p.finding("date", span, why, f"改为“{year}年{month}月{day}日”"))
+            out.append(p.finding("date", span, why, f"改为“{format_date(found)}”"))
     for match in _AR_DATE.finditer(text):
         y, mo, d = match.groups()
-        year, month, day = int(y) + (2000 if len(y) == 2 else 0), int(mo), int(d)
+        found = _date(int(y) + (2000 if len(y) == 2 else 0), int(mo), int(d))
         span = (match.start(), match.end())
-        if len(y) == 3 or not _valid(year, month, day):
+        if len(y) == 3 or found is None:
             out.append(p.finding("date", span, f"日期“{match[0]}”不存在", "核对年、月、日"))
         elif len(y) == 2 or mo.startswith("0") or d.startswith("0"):
-            fix = f"改为“{year}年{month}月{day}日”"
+            fix = f"改为“{format_date(found)}”"
             if position:
                 out.append(p.finding("date", span, why, fix))
             else:
@@ -382,11 +384,11 @@ def check_dates(p: Para) -> list[Finding]:
             span = (match.start(), match.end())
             out.append(p.finding("date", span, f"“{match[0]}”的月份不存在", "核对月份"))
     for match in _NUM_DATE.finditer(text):
-        year, month, day = int(match[1]), int(match[3]), int(match[4])
-        if not (1900 <= year <= 2100 and _valid(year, month, day)):
+        found = _date(int(match[1]), int(match[3]), int(match[4]))
+        if found is None or not 1900 <= found.year <= 2100:
             continue  # a version or serial number, not a date
         span = (match.start(), match.end())
-        fix = f"改为“{year}年{month}月{day}日”"
+        fix = f"改为“{format_date(found)}”"
         if position:
             out.append(p.finding("date", span, why, fix))
         else:
