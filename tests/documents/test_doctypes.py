@@ -29,6 +29,7 @@ from govai.documents.gongwen_elements import heading_level
 from govai.documents.gongwen_spec import DOC_TYPES, spec_from_dict
 from govai.errors import ValidationError
 from govai.gateway.labels import EXPLICIT_LABEL
+from govai.knowledge.provenance import chinese_number
 
 BASIS = (
     "申请补贴的单位应当提交资金使用计划和绩效目标"
@@ -200,20 +201,10 @@ def facts(doc_type: str, **changes: Any) -> DraftFacts:
     return facts_from_dict({**FACTS[doc_type], **changes})
 
 
-def cn_number(text: str) -> int:
-    """一 … 九十九 written as heading numbers are (十一, 二十三)."""
-    digits = "一二三四五六七八九"
-    if "十" not in text:
-        return digits.index(text) + 1
-    tens, _, units = text.partition("十")
-    return (digits.index(tens) + 1 if tens else 1) * 10 + (digits.index(units) + 1 if units else 0)
-
-
-def heading_number(line: str) -> int:
+def heading_number(line: str) -> int | None:
     match = re.match(r"^（?([一二三四五六七八九十]+|\d+)", line)
     assert match, line
-    text = match.group(1)
-    return int(text) if text.isdigit() else cn_number(text)
+    return chinese_number(match.group(1))
 
 
 def assert_headings_in_order(body: str) -> None:
@@ -567,6 +558,14 @@ def test_points_bring_their_own_numbers_and_a_lone_point_stays_plain() -> None:
     ]
     single = template_draft(facts("决定", points=["授予示范区应急管理局先进单位称号"], dates=[]))
     assert single.body.splitlines()[1] == "授予示范区应急管理局先进单位称号。"
+
+
+def test_points_numbered_in_chinese_count_on_past_ten_and_ninety_nine() -> None:
+    ten = template_draft(facts("通知", points=["十、加强组织领导", "压实工作责任"]))
+    lines = ten.body.splitlines()
+    assert lines[lines.index("十、加强组织领导") + 2].startswith("十一、时间要求。")
+    last = template_draft(facts("通知", points=["九十九、加强组织领导"]))
+    assert "九十九、加强组织领导" in last.body and "时间要求。" in last.body
 
 
 # -- facts ---------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from govai.documents.gongwen_elements import heading_level
+from govai.knowledge.provenance import chinese_number
 
 if TYPE_CHECKING:
     from govai.documents.doctypes import DocKind, DraftFacts
@@ -25,6 +26,7 @@ __all__ = [
     "BUILDERS",
     "Draft",
     "cited_basis",
+    "heading_label",
     "heading_prefix",
     "letter_mode",
     "normalise_heading",
@@ -62,7 +64,10 @@ _END = "。！？"
 
 
 def _cn(n: int) -> str:
-    """1–99 in Chinese numerals, as heading numbers are written (十一, 二十)."""
+    """1–99 in Chinese numerals, as heading numbers are written (十一, 二十); larger numbers in
+    Arabic digits."""
+    if n >= 100:
+        return str(n)
     digits = "零一二三四五六七八九"
     tens, units = divmod(n, 10)
     if not tens:
@@ -73,19 +78,12 @@ def _cn(n: int) -> str:
 def _number_of(heading: str) -> int:
     """The number a heading paragraph starts with (``十二、`` → 12, ``（3）`` → 3), 0 if none."""
     match = re.match(rf"^（?([{_HEADING_NUMERAL}]+|\d+)", heading)
-    if not match:
-        return 0
-    text = match.group(1)
-    if text.isdigit():
-        return int(text)
-    digits = "零一二三四五六七八九"
-    if "十" in text:
-        tens, _, units = text.partition("十")
-        return (digits.find(tens) if tens else 1) * 10 + (digits.find(units) if units else 0)
-    return max(0, digits.find(text)) if len(text) == 1 else 0
+    return (chinese_number(match.group(1)) or 0) if match else 0
 
 
-def _marker(level: int, n: int) -> str:
+def heading_label(level: int, n: int) -> str:
+    """The ``n``-th structure number of ``level`` 1–4 as §7.3.3 writes it: ``十二、``,
+    ``（三）``, ``4.``, ``（5）``."""
     return (f"{_cn(n)}、", f"（{_cn(n)}）", f"{n}.", f"（{n}）")[level - 1]
 
 
@@ -149,11 +147,11 @@ def _numbered(
         else:
             current = max(current, level + 1) if explicit else level
             counts[current] += 1
-            item = _marker(current, counts[current]) + item
+            item = heading_label(current, counts[current]) + item
         counts.update(dict.fromkeys(range(current + 1, 5), 0))
         out.append(item)
     if last:
-        out.append(_marker(level, counts[level] + 1) + _item(last))
+        out.append(heading_label(level, counts[level] + 1) + _item(last))
     return out
 
 

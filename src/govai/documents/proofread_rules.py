@@ -35,6 +35,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
+from govai.documents.doctypes_templates import heading_label
 from govai.documents.gongwen import ROLE_STYLES
 from govai.documents.gongwen_spec import format_date
 from govai.errors import ValidationError
@@ -153,19 +154,6 @@ def is_han(ch: str) -> bool:
 
 
 FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-_CN_DIGITS = "零一二三四五六七八九"
-
-
-def _cn_number(n: int) -> str:
-    """1–99 in Chinese numerals as a heading number is written (十一, 二十)."""
-    if n < 10:
-        return _CN_DIGITS[n]
-    tens, units = divmod(n, 10)
-    if n < 100:
-        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[units] if units else "")
-    return str(n)
-
-
 # -- headings (GB/T 9704-2012 7.3.3) ---------------------------------------------------------
 
 _CN_NUM = "[一二三四五六七八九十]{1,3}"
@@ -209,14 +197,9 @@ def heading(text: str) -> Heading | None:
         if level == 3 and match[2] in ".．":
             proper = typed.replace(" ", "")  # 1. and the full-width 1．are both accepted
         else:
-            proper = _label(level, number)
+            proper = heading_label(level, number)
         return Heading(level, number, typed, proper)
     return None
-
-
-def _label(level: int, number: int) -> str:
-    cn = _cn_number(number)
-    return (f"{cn}、", f"（{cn}）", f"{number}.", f"（{number}）")[level - 1]
 
 
 _ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇\d]+[条章节编]")
@@ -249,27 +232,28 @@ def check_headings(paras: Sequence[Para]) -> list[Finding]:
             out.append(p.finding("heading", span, _HEADING_WHY, fix))
         parent = max((lv for lv in range(1, level) if last[lv]), default=0)
         if parent and level > parent + 1 and not last[level]:
+            above, below = heading_label(parent, last[parent]), heading_label(level, n)
             why = (
                 "GB/T 9704-2012 7.3.3：层次序数依次为“一、”“（一）”“1.”“（1）”，"
-                f"“{_label(parent, last[parent])}”之下直接使用“{_label(level, n)}”，跳过了一层"
+                f"“{above}”之下直接使用“{below}”，跳过了一层"
             )
-            fix = f"改用“{_label(parent + 1, 1)}”这一层，或调整层次"
+            fix = f"改用“{heading_label(parent + 1, 1)}”这一层，或调整层次"
             out.append(p.finding("heading", span, why, fix, "warning"))
         expected = last[level] + 1
         problem = ""
         if n == last[level]:
-            problem = f"序号“{_label(level, n)}”与上一个同级序号重复"
+            problem = f"序号“{heading_label(level, n)}”与上一个同级序号重复"
         elif n > expected and parent and not last[level]:
-            above = _label(parent, last[parent])
-            problem = f"“{above}”之下应从“{_label(level, 1)}”重新编号"
+            above = heading_label(parent, last[parent])
+            problem = f"“{above}”之下应从“{heading_label(level, 1)}”重新编号"
         elif n > expected:
-            skipped = "、".join(f"“{_label(level, k)}”" for k in range(expected, n))
+            skipped = "、".join(f"“{heading_label(level, k)}”" for k in range(expected, n))
             problem = f"序号不连续，缺少{skipped}"
         elif n < expected:
-            problem = f"序号倒退：上一个同级序号是“{_label(level, last[level])}”"
+            problem = f"序号倒退：上一个同级序号是“{heading_label(level, last[level])}”"
         if problem:
             why = f"GB/T 9704-2012 7.3.3：同一层次的序数应依次编排；{problem}"
-            fix = f"改为“{_label(level, expected)}”（其后同级序号依次顺延）"
+            fix = f"改为“{heading_label(level, expected)}”（其后同级序号依次顺延）"
             out.append(p.finding("heading", span, why, fix))
         last[level] = n
         last[level + 1 :] = [0] * (4 - level)
