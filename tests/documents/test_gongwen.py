@@ -27,34 +27,10 @@ from govai.documents.gongwen import ROLE_STYLES, layout_gongwen, write_gongwen
 from govai.documents.gongwen_spec import spec_from_dict
 from govai.errors import ValidationError
 
+from .specs import LABEL, LETTER, MINUTES, NOTICE, ORDER, REQUEST
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 ROLE_OF = {style_id: role for role, (_, style_id) in ROLE_STYLES.items()}
-LABEL = "本文由人工智能辅助生成，须经人工审核"
-
-NOTICE: dict[str, Any] = {
-    "type": "通知",
-    "issuer": "示范市人民政府",
-    "doc_number": "示政发〔2026〕12号",
-    "title": "示范市人民政府关于做好冬季安全生产工作的通知",
-    "recipients": ["各区人民政府", "市政府各部门"],
-    "body": "为切实做好今冬明春安全生产工作，现就有关事项通知如下。\n"
-    "一、总体要求\n"
-    "坚持人民至上、生命至上，统筹发展和安全。\n"
-    "（一）压实责任。各区要落实属地管理责任，各部门要落实行业监管责任。\n"
-    "1.建立工作台账。\n"
-    "（1）每周报送一次。\n"
-    "二、工作措施\n"
-    "加强隐患排查治理。",
-    "attachments": [
-        {"name": "安全生产检查表", "body": "一、检查范围\n全市各类企业。"},
-        "联系人名单",
-    ],
-    "date": "2026-11-21",
-    "note": "此件公开发布",
-    "copy_to": ["市委各部门", "市人大常委会办公室"],
-    "printer": "示范市人民政府办公室",
-    "print_date": "2026-11-22",
-}
 
 
 class Produced:
@@ -347,18 +323,7 @@ def test_doc_number_two_lines_below_mark_with_red_rule_4_mm_below(notice: Produc
 
 def test_signatory_only_for_a_document_that_names_one(notice: Produced) -> None:
     assert "签发人" not in "".join(text(p) for p in notice.paragraphs())
-    upward = produce(
-        {
-            "type": "请示",
-            "issuer": "示范市民政局",
-            "doc_number": "示民〔2026〕3号",
-            "signatory": ["张三", "李四", "王五"],
-            "title": "示范市民政局关于拨付养老服务补贴资金的请示",
-            "recipients": "市人民政府",
-            "body": "现将有关情况请示如下。\n妥否，请批示。",
-            "date": "2026-11-21",
-        }
-    )
+    upward = produce(REQUEST)
     lines = upward.by_role("signatory") + upward.by_role("doc_number")
     assert len(lines) == 2  # two names per line, the number on the last
     first, last = lines
@@ -612,19 +577,6 @@ def test_page_numbers_odd_right_even_left_7_mm_below(notice: Produced) -> None:
 
 # -- the other formats ------------------------------------------------------------------------
 
-LETTER: dict[str, Any] = {
-    "type": "函",
-    "issuer": "示范市人民政府办公室",
-    "doc_number": "示政办函〔2026〕45号",
-    "title": "关于商请支持举办营商环境论坛的函",
-    "recipients": "示范省商务厅",
-    "body": "现就有关事项函商如下。\n盼复。",
-    "date": "2026-11-21",
-    "copy_to": "市商务局",
-    "printer": "示范市人民政府办公室",
-    "print_date": "2026-11-21",
-}
-
 
 def test_letter_format() -> None:
     produced = produce(LETTER)
@@ -659,17 +611,7 @@ def test_letter_format() -> None:
 
 
 def test_order_format() -> None:
-    produced = produce(
-        {
-            "type": "命令",
-            "issuer": "示范市人民政府",
-            "doc_number": "第5号",
-            "signatory": "李明",
-            "signatory_title": "市长",
-            "body": "《示范市城市管理办法》已经市人民政府常务会议通过，现予公布。",
-            "date": "2026-11-21",
-        }
-    )
+    produced = produce(ORDER)
     mark = produced.one("mark")
     assert text(mark) == "示范市人民政府令" and runs(mark)[0]["color"] == "FF0000"
     assert abs(m.twips_to_mm(ppr(mark, "spacing", "before")) - 20) < 0.05
@@ -690,18 +632,7 @@ def test_order_format() -> None:
 
 
 def test_minutes_format() -> None:
-    produced = produce(
-        {
-            "type": "纪要",
-            "issuer": {"name": "示范市人民政府", "mark": "示范市人民政府常务会议纪要"},
-            "doc_number": "第12期",
-            "body": "会议议定如下。\n一、审议通过《示范市城市管理办法》。",
-            "attendees": ["李明", "王强", "赵丽"],
-            "absentees": "孙伟",
-            "observers": ["市政府办公室"],
-            "date": "2026-11-21",
-        }
-    )
+    produced = produce(MINUTES)
     mark = produced.one("mark")
     assert runs(mark)[0]["color"] == "FF0000" and text(mark).endswith("纪要")
     lines = produced.by_role("attendance")

@@ -17,39 +17,15 @@ from govai.documents.gongwen_elements import CHAR4
 from govai.documents.gongwen_preview import FONT_FAMILIES, preview_pages
 from govai.documents.gongwen_spec import spec_from_dict
 
-from .test_gongwen import LETTER, NOTICE
+from . import specs
+from .specs import LABEL, LETTER, MINUTES, NOTICE, ORDER
 
 SVG = "{http://www.w3.org/2000/svg}"
-LABEL = "本文由人工智能辅助生成，须经人工审核"
 BODY_ROLES = ("body", "heading1", "heading2", "heading3", "heading4")
 
-ORDER: dict[str, Any] = {
-    "type": "命令",
-    "issuer": "示范市人民政府",
-    "doc_number": "第5号",
-    "signatory": "李明",
-    "signatory_title": "市长",
-    "body": "《示范市城市管理办法》已经市人民政府常务会议通过，现予公布。",
-    "date": "2026-11-21",
-}
-MINUTES: dict[str, Any] = {
-    "type": "纪要",
-    "issuer": {"name": "示范市人民政府", "mark": "示范市人民政府常务会议纪要"},
-    "doc_number": "第12期",
-    "body": "会议议定如下。\n一、审议通过《示范市城市管理办法》。",
-    "attendees": ["李明", "王强", "赵丽"],
-    "absentees": "孙伟",
-    "observers": ["市政府办公室"],
-    "date": "2026-11-21",
-}
-REQUEST: dict[str, Any] = {
-    "type": "请示",
-    "issuer": "示范市民政局",
-    "doc_number": "示民〔2026〕3号",
-    "signatory": ["张三", "李四", "王五"],
-    "title": "示范市民政局关于拨付养老服务补贴资金的请示",
-    "recipients": "市人民政府",
-    "body": "妥否，请批示。",
+# A signed 请示 with a 版记 (the shared one has none).
+REQUEST = {
+    **specs.REQUEST,
     "copy_to": "市财政局",
     "printer": "示范市民政局办公室",
     "print_date": "2026-11-22",
