@@ -17,6 +17,8 @@ from govai.accounts.principal import cli_principal
 from govai.classification import Level
 from govai.documents.doctypes import KINDS
 from govai.documents.gongwen import layout_gongwen
+from govai.documents.gongwen_preview import preview_pages
+from govai.documents.gongwen_spec import DocumentSpec
 from govai.gateway import service as providers
 from govai.gateway.labels import AIGC_KEY
 from govai.governance.models import AuditEntry
@@ -24,6 +26,7 @@ from govai.platform import Platform
 from govai.scenarios.drafting import service
 from govai.scenarios.drafting.models import DocDraft
 from govai.testing.fake_openai import FakeOpenAI
+from govai.web.routes import drafting
 
 from .conftest import ClientFactory, ConsoleClient
 
@@ -532,3 +535,38 @@ def test_proofreading_a_draft_proofreads_its_export(
             select(AuditEntry).where(AuditEntry.action == "draft.proofread")
         ).scalar_one()
     assert proofread.object_id == f"{_row(demo_platform, draft_id).title}.docx"
+
+
+def test_a_drafts_pages_are_drawn_once_for_all_its_images_and_again_after_an_edit(
+    app_client: ClientFactory, demo_platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[str] = []
+
+    def counted(spec: DocumentSpec, *, ai_label: str | None = None) -> list[str]:
+        drawn.append(spec.title)
+        return preview_pages(spec, ai_label=ai_label)
+
+    monkeypatch.setattr(drafting, "preview_pages", counted)
+    drafting.page_images.cache_clear()
+    staff = app_client("staff")
+    draft_id = _draft(staff, "请示")
+    row = _row(demo_platform, draft_id)
+    form = {**drafting.spec_form(row.spec), "csrf_token": staff.csrf}
+    items = (f"{n}. " + f"第{n}项工作要按期完成并报送情况。" * 4 for n in range(1, 31))
+    form["body"] += "\n" + "\n".join(items)
+    assert staff.post(f"/drafting/{draft_id}", data=form).status_code == 200
+    pages = layout_gongwen(service.spec_of(_row(demo_platform, draft_id))).pages
+    assert pages >= 3
+
+    first = [staff.get(f"/drafting/{draft_id}/page/{n}.svg").text for n in range(1, pages + 1)]
+    assert len(drawn) == 1  # not once per image
+    assert first[0] == staff.get(f"/drafting/{draft_id}/page/1.svg").text and len(drawn) == 1
+
+    retitled = {**form, "title": "示范市住房公积金管理中心关于简化退休提取手续的请示"}
+    assert staff.post(f"/drafting/{draft_id}", data=retitled).status_code == 200
+    page_one = staff.get(f"/drafting/{draft_id}/page/1.svg").text
+    assert len(drawn) == 2 and drawn[-1] == retitled["title"]
+    fresh = preview_pages(service.spec_of(_row(demo_platform, draft_id)), ai_label=service.AI_LABEL)
+    assert page_one == fresh[0] != first[0]  # the edited draft, not the drawing kept before
+    # a colleague elsewhere still cannot read the drawing the cache holds
+    assert app_client("env-staff").get(f"/drafting/{draft_id}/page/1.svg").status_code == 404
