@@ -470,6 +470,12 @@ def _xlsx() -> bytes:
     return out.getvalue()
 
 
+NO_BODY = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
+)
+
+
 def _bad_files() -> dict[str, tuple[bytes, str]]:
     good = written(LETTER)
     parts = _members(good)
@@ -486,6 +492,7 @@ def _bad_files() -> dict[str, tuple[bytes, str]]:
         "zip bomb": (_patch_central_directory(good, 24, "<I", 0xFFFFFFF0), "超过 100 MB"),
         "encrypted": (_patch_central_directory(good, 8, "<H", 0x1), "已加密"),
         "no text": (saved(empty), "没有文字"),
+        "no body": (_zip({**parts, "word/document.xml": NO_BODY}), "没有文字"),
     }
 
 
@@ -507,6 +514,23 @@ def test_the_size_limit_is_on_the_unpacked_size() -> None:
 def test_text_in_place_of_bytes_is_refused() -> None:
     with pytest.raises(ValidationError, match=r"\.docx"):
         proofread_docx("示范市人民政府文件")  # type: ignore[arg-type]
+
+
+def test_an_unreadable_number_in_a_file_counts_as_absent() -> None:
+    # "NaN" parses as a float; line spacing and grid pitch without a number are estimated
+    parts = _members(written(NOTICE))
+    nan = {
+        name: re.sub(rb'w:(line|linePitch)="\d+"', rb'w:\1="NaN"', xml)
+        for name, xml in parts.items()
+    }
+    (finding,) = proofread_docx(_zip(nan)).findings
+    assert finding.where == "页面设置" and "约 30 行" in finding.what
+
+
+@pytest.mark.parametrize("paragraphs", [None, "一、总体要求", [1, 2], ["一段", None], [b"bytes"]])
+def test_proofread_text_wants_a_list_of_strings(paragraphs: Any) -> None:
+    with pytest.raises(ValidationError, match="段落列表"):
+        proofread_text(paragraphs)
 
 
 # -- (d) the text rules ----------------------------------------------------------------------

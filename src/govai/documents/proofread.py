@@ -43,6 +43,7 @@ from govai.documents.proofread_rules import (
     check_text,
     heading,
 )
+from govai.errors import ValidationError
 
 __all__ = [
     "CATEGORIES",
@@ -204,7 +205,15 @@ def proofread_text(
     policies: PoliciesCheck | None = None,
 ) -> list[Finding]:
     """The text checks (no layout) of a draft before export. ``paragraph`` in each finding is
-    the 1-based index into ``paragraphs``; blank entries count but are not checked."""
+    the 1-based index into ``paragraphs``; blank entries count but are not checked. Anything
+    but a list of strings raises :class:`~govai.errors.ValidationError` (a lone string too: its
+    characters are not paragraphs)."""
+    if (
+        isinstance(paragraphs, str)
+        or not isinstance(paragraphs, Sequence)
+        or not all(isinstance(text, str) for text in paragraphs)
+    ):
+        raise ValidationError("校对的文字应为段落列表，每段一条文字")
     paras = [Para(i, text.strip()) for i, text in enumerate(paragraphs, start=1) if text.strip()]
     _assign_roles(paras)
     return _ordered(check_text(paras, sensitive, policies))

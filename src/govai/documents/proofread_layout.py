@@ -24,6 +24,7 @@ Layout checks, each citing its clause:
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 import zlib
@@ -60,6 +61,7 @@ _RUN_CONTAINERS = frozenset(_W + t for t in (*_INLINE, "dir", "bdo"))
 _BLOCK_CONTAINERS = frozenset(_W + t for t in ("sdt", "sdtContent", "customXml"))
 _TABLE_PARTS = frozenset(_W + t for t in ("tbl", "tr", "tc"))
 _PAGE_FIELD = re.compile(r"\bPAGE\b")
+_NO_TEXT = "文档中没有文字，无法校对：请确认上传的是公文的 .docx 文件"
 _UNREADABLE = (
     "不是有效的 Word（.docx）文件（可能已损坏，或是改了扩展名的其他文件），"
     "请在 Word 或 WPS 中另存为 .docx 后重新上传"
@@ -74,10 +76,12 @@ def _val(el: Any, tag: str, attr: str = "val") -> str | None:
 
 
 def _number(value: str | None) -> float | None:
+    """A finite number from an attribute; ``None`` for one missing or unreadable (NaN too)."""
     try:
-        return float(value) if value is not None else None
+        number = float(value) if value is not None else None
     except ValueError:
         return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 class Styles:
@@ -326,6 +330,8 @@ def read_docx(data: bytes) -> Docx:
     document = open_docx(data)
     styles = Styles(document.styles.element, _theme_fonts(document))
     body = document.element.body
+    if body is None:
+        raise ValidationError(_NO_TEXT)
     paras: list[Para] = []
     measured: dict[int, Measured] = {}
     for element, table in _blocks(body):
@@ -352,7 +358,7 @@ def read_docx(data: bytes) -> Docx:
         )
         measured[number] = info
     if not paras:
-        raise ValidationError("文档中没有文字，无法校对：请确认上传的是公文的 .docx 文件")
+        raise ValidationError(_NO_TEXT)
     sections = [s for s in body.iter(_W + "sectPr") if s.getparent().tag != _W + "sectPrChange"]
     return Docx(paras, measured, styles, sections, document)
 
