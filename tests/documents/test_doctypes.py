@@ -635,6 +635,25 @@ def test_facts_must_be_an_object() -> None:
         facts_from_dict(["通知"])  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("call", "says"),
+    [
+        (lambda: template_draft(facts("通知"), "《条例》第二十四条"), "起草依据应为文字列表"),
+        (lambda: template_draft(facts("通知"), None), "起草依据应为文字列表"),
+        (lambda: template_draft({"type": "通知"}), "facts_from_dict"),
+        (lambda: system_prompt(None, evidence=False), "facts_from_dict"),
+        (lambda: user_message("通知"), "facts_from_dict"),
+        (lambda: parse_model_draft(None, facts("通知")), "模型返回的初稿应为文字"),
+        (lambda: parse_model_draft(b"\xe4\xb8\x80", facts("通知")), "模型返回的初稿应为文字"),
+        (lambda: structure_warnings("请示", None, "妥否，请批示。"), "标题应为文字"),
+        (lambda: structure_warnings("请示", "关于……的请示", None), "正文应为文字"),
+    ],
+)
+def test_wrong_arguments_are_refused_in_chinese(call: Any, says: str) -> None:
+    with pytest.raises(ValidationError, match=says):
+        call()
+
+
 # -- the chat model ------------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from govai.documents.gongwen import layout_gongwen, page_plan
 from govai.documents.gongwen_elements import CHAR4
 from govai.documents.gongwen_preview import FONT_FAMILIES, preview_pages
 from govai.documents.gongwen_spec import spec_from_dict
+from govai.errors import ValidationError
 
 from . import specs
 from .specs import LABEL, LETTER, MINUTES, NOTICE, ORDER
@@ -297,3 +298,10 @@ def test_break_lines_gives_the_counted_lines() -> None:
     assert m.count_lines(spans, m.BODY_WIDTH) == 2
     manual = m.break_lines([m.Span("GB/T\n9704", m.SIZE_3)], m.BODY_WIDTH)
     assert [[p.text for p in line] for line in manual] == [["GB/T"], ["9704"]]
+
+
+def test_wrong_arguments_are_refused_in_chinese() -> None:
+    with pytest.raises(ValidationError, match="spec_from_dict"):
+        preview_pages(NOTICE)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="标识应为文字"):
+        preview_pages(spec_from_dict(NOTICE), ai_label=1)  # type: ignore[arg-type]

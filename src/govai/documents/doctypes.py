@@ -241,6 +241,11 @@ def kind_of(doc_type: str) -> DocKind:
     return kind
 
 
+def _text(value: object, label: str) -> None:
+    if not isinstance(value, str):
+        raise ValidationError(f"{label}应为文字，收到 {type(value).__name__}")
+
+
 # -- facts ---------------------------------------------------------------------------------------
 
 
@@ -400,10 +405,22 @@ def _title(facts: DraftFacts, kind: DocKind, subject: str) -> str:
     return title
 
 
+def _kind_of_facts(facts: DraftFacts) -> DocKind:
+    if not isinstance(facts, DraftFacts):
+        raise ValidationError(f"起草要素应先由 facts_from_dict 读取，收到 {type(facts).__name__}")
+    return kind_of(facts.type)
+
+
 def template_draft(facts: DraftFacts, basis: Sequence[str] = ()) -> TemplateDraft:
     """The offline draft of ``facts``: see the module docstring. ``basis`` are sentences
     that already carry their citation (``……〔《条例》第二十四条（现行有效）〕``)."""
-    kind = kind_of(facts.type)
+    if (
+        isinstance(basis, str)
+        or not isinstance(basis, Sequence)
+        or not all(isinstance(b, str) for b in basis)
+    ):
+        raise ValidationError("起草依据应为文字列表，每条依据一条文字")
+    kind = _kind_of_facts(facts)
     subject = _subject(facts, kind)
     draft = Draft(facts, kind, subject, cited_basis(basis))
     body = "\n".join(line for line in BUILDERS[kind.type](draft) if line)
@@ -446,7 +463,7 @@ def system_prompt(facts: DraftFacts, *, evidence: bool) -> str:
     """What a chat model is told to write: the type's use, structure and closing, the form of
     the text (plain, the title first, no 主送 line, no 落款), and the grounding rules — with
     ``evidence``, policies only from the numbered material, cited ``[n]``."""
-    kind = kind_of(facts.type)
+    kind = _kind_of_facts(facts)
     title = _title(facts, kind, _subject(facts, kind))
     closing = letter_mode(facts)[2] if kind.type == "函" else kind.closing
     layout = "不写主送机关行，不写发文机关署名和成文日期，版式会自动添加。"
@@ -488,7 +505,7 @@ def system_prompt(facts: DraftFacts, *, evidence: bool) -> str:
 
 def user_message(facts: DraftFacts) -> str:
     """The facts, labelled in Chinese, one per line (the points numbered)."""
-    kind = kind_of(facts.type)
+    kind = _kind_of_facts(facts)
     lines = [f"文种：{kind.type}", f"发文机关：{facts.issuer}", f"事由：{facts.subject}"]
     if facts.purpose:
         lines.append(f"目的、背景或依据：{facts.purpose}")
@@ -596,7 +613,8 @@ def parse_model_draft(text: str, facts: DraftFacts) -> TemplateDraft:
     adds its own); headings are put in the house form; ``[n]`` markers are kept for the
     scenario to replace. Without a recognisable title line the template's title is used; the
     主送 comes from the facts, else from the model's 主送 line."""
-    kind = kind_of(facts.type)
+    _text(text, "模型返回的初稿")
+    kind = _kind_of_facts(facts)
     template = template_draft(facts)
     lines = []
     for raw in text.splitlines():
@@ -651,6 +669,8 @@ def structure_warnings(doc_type: str, title: str, body: str) -> list[str]:
     paragraphs; a 报告 is flagged for asking only on the set phrases of a request (请批示,
     请批准, 妥否…, 恳请……批准), and not on ``申请批准`` or ``报请批准`` describing a procedure;
     a 通知 without 特此通知 is fine (the closing is optional)."""
+    _text(title, "标题")
+    _text(body, "正文")
     kind = kind_of(doc_type)
     out = []
     title = title.strip()

@@ -51,6 +51,7 @@ from govai.documents.gongwen_ooxml import (
     xml_text,
 )
 from govai.documents.gongwen_spec import DocumentSpec
+from govai.errors import ValidationError
 
 __all__ = ["FONT_FAMILIES", "preview_pages"]
 
@@ -79,6 +80,11 @@ def preview_pages(spec: DocumentSpec, *, ai_label: str | None = None) -> list[st
     A preview, not the document: a word processor's line breaks may differ slightly from it.
     ``ai_label`` is the explicit AI label the .docx carries in its page headers
     (《人工智能生成合成内容标识办法》); it is drawn above the 版心 on every page."""
+    if not isinstance(spec, DocumentSpec):
+        got = type(spec).__name__
+        raise ValidationError(f"预览需要由 spec_from_dict 读取的公文要素，收到 {got}")
+    if ai_label is not None and not isinstance(ai_label, str):
+        raise ValidationError(f"人工智能生成标识应为文字，收到 {type(ai_label).__name__}")
     plan = page_plan(spec)
     pages = [_Page(n) for n in range(1, plan.layout.pages + 1)]
     for index, (p, position, count) in enumerate(
