@@ -402,6 +402,28 @@ def test_drafts_stay_inside_their_organisation(
     assert _row(demo_platform, draft_id).exports == 0
 
 
+@pytest.mark.parametrize("draft_id", ["99999999999999999999999", str(2**31)])
+def test_a_draft_number_beyond_the_databases_integers_is_a_bad_parameter(
+    app_client: ClientFactory, draft_id: str
+) -> None:
+    """Not a 500 from the driver (SQLite overflows past 2**63, PostgreSQL's integer at 2**31)."""
+    staff = app_client("staff")
+    for method, path in (
+        ("GET", ""),
+        ("POST", ""),
+        ("GET", "/page/1.svg"),
+        ("GET", "/download"),
+        ("POST", "/proofread"),
+    ):
+        response = staff.request(
+            method, f"/drafting/{draft_id}{path}", data={"csrf_token": staff.csrf, "body": "x"}
+        )
+        assert response.status_code == 422, (method, path)
+        assert "请求参数不正确" in response.text and "draft_id" in response.text, (method, path)
+    largest = staff.get(f"/drafting/{2**31 - 1}")
+    assert largest.status_code == 404 and "没有编号为" in largest.text
+
+
 @pytest.mark.parametrize("who", ["auditor", "sysadmin", "secadmin"])
 def test_roles_outside_the_drafters_are_refused(
     app_client: ClientFactory, demo_platform: Platform, who: str

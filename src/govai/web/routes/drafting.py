@@ -32,7 +32,7 @@ from pathlib import PurePath
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Path, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -64,6 +64,9 @@ router = APIRouter()
 PAGE = "/drafting"
 PROOF = "/proofread"
 Drafter = Annotated[Principal, Depends(allow(*service.DRAFTERS))]
+DraftId = Annotated[int, Path(le=2**31 - 1)]
+"""A draft's number as the database can look it up (PostgreSQL's integer; SQLite's is wider):
+a larger one is refused as a bad parameter instead of failing in the driver with a 500."""
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 RECENT = 50
 PREVIEW_CACHE = 8
@@ -479,7 +482,7 @@ def _detail(
 
 
 @router.get(PAGE + "/{draft_id}")
-def draft_page(request: Request, principal: Drafter, draft_id: int) -> Response:
+def draft_page(request: Request, principal: Drafter, draft_id: DraftId) -> Response:
     return _detail(request, principal, draft_id)
 
 
@@ -487,7 +490,7 @@ def draft_page(request: Request, principal: Drafter, draft_id: int) -> Response:
 def draft_save(
     request: Request,
     principal: Drafter,
-    draft_id: int,
+    draft_id: DraftId,
     issuer: Annotated[str, Form()] = "",
     doc_number: Annotated[str, Form()] = "",
     title: Annotated[str, Form()] = "",
@@ -550,7 +553,7 @@ def page_images(spec: DocumentSpec) -> tuple[str, ...]:
 
 
 @router.get(PAGE + "/{draft_id}/page/{n}.svg")
-def draft_page_svg(request: Request, principal: Drafter, draft_id: int, n: int) -> Response:
+def draft_page_svg(request: Request, principal: Drafter, draft_id: DraftId, n: int) -> Response:
     """Page ``n`` of the draft's preview (who may open the draft is checked on each request)."""
     platform = platform_of(request)
     with platform.db.read() as session:
@@ -568,7 +571,7 @@ def _attachment(data: bytes, name: str, draft_id: int) -> Response:
 
 
 @router.get(PAGE + "/{draft_id}/download")
-def draft_download(request: Request, principal: Drafter, draft_id: int) -> Response:
+def draft_download(request: Request, principal: Drafter, draft_id: DraftId) -> Response:
     """The .docx with both AI labels; the service audits each export."""
     platform = platform_of(request)
     with platform.db.session() as session:
@@ -578,7 +581,7 @@ def draft_download(request: Request, principal: Drafter, draft_id: int) -> Respo
 
 
 @router.post(PAGE + "/{draft_id}/proofread")
-def draft_proofread(request: Request, principal: Drafter, draft_id: int) -> Response:
+def draft_proofread(request: Request, principal: Drafter, draft_id: DraftId) -> Response:
     """Proofread the file the download gives (exported, then proofread: both audited)."""
     platform = platform_of(request)
     try:
