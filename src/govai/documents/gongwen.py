@@ -134,6 +134,7 @@ class _Plan:
     # the last paragraph of the numbered pages, when the blank page and the 版记 page after it
     # form an unnumbered section
     section_end: int | None
+    flows: list[Flow]  # of ``main``, without the blank paragraphs added for the 版记
 
 
 def _plan(spec: DocumentSpec) -> _Plan:
@@ -145,7 +146,8 @@ def _plan(spec: DocumentSpec) -> _Plan:
     版记 page is numbered (§7.5). One line is kept in reserve against the counter's error."""
     main = main_paragraphs(spec)
     record = record_paragraphs(spec)
-    positions = m.paginate([_flow(p) for p in main])
+    flows = [_flow(p) for p in main]
+    positions = m.paginate(flows)
     body_index = next(
         (
             i
@@ -190,7 +192,7 @@ def _plan(spec: DocumentSpec) -> _Plan:
         pages = record_page
     blank_page = section_end is not None
     layout = GongwenLayout(pages, body_page, record_page, blank_page, tuple(warnings))
-    return _Plan(main, record, layout, section_end)
+    return _Plan(main, record, layout, section_end, flows)
 
 
 def layout_gongwen(spec: DocumentSpec) -> GongwenLayout:
@@ -220,7 +222,7 @@ class PagePlan:
 def page_plan(spec: DocumentSpec) -> PagePlan:
     """Where each paragraph of ``spec`` goes, as the .docx writer decides it."""
     plan = _plan(spec)
-    flows = [_flow(p) for p in plan.main]
+    flows = plan.flows + [_flow(p) for p in plan.main[len(plan.flows) :]]
     numbered = plan.layout.pages
     if plan.section_end is not None:
         # the section break after ``section_end`` starts the unnumbered section on a new page
