@@ -560,6 +560,11 @@ def test_points_bring_their_own_numbers_and_a_lone_point_stays_plain() -> None:
     assert single.body.splitlines()[1] == "授予示范区应急管理局先进单位称号。"
 
 
+def test_a_point_starting_with_a_decimal_is_a_sentence_not_a_heading() -> None:
+    draft = template_draft(facts("通知", points=["1.5亿元资金已到位", "2.5万人次受益"], dates=[]))
+    assert draft.body.splitlines()[1:3] == ["一、1.5亿元资金已到位。", "二、2.5万人次受益。"]
+
+
 def test_points_numbered_in_chinese_count_on_past_ten_and_ninety_nine() -> None:
     ten = template_draft(facts("通知", points=["十、加强组织领导", "压实工作责任"]))
     lines = ten.body.splitlines()

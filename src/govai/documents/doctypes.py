@@ -43,12 +43,11 @@ from govai.documents.doctypes_templates import (
     BUILDERS,
     Draft,
     cited_basis,
-    heading_prefix,
     letter_mode,
     normalise_heading,
     placeholders_in,
 )
-from govai.documents.gongwen_elements import heading_level
+from govai.documents.gongwen_elements import heading_level, heading_prefix
 from govai.documents.gongwen_spec import DOC_TYPES, Format, default_format
 from govai.errors import ValidationError
 from govai.validation import clean_text

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from govai.documents.gongwen_elements import heading_level
+from govai.documents.gongwen_elements import heading_level, heading_prefix
 from govai.knowledge.provenance import chinese_number
 
 if TYPE_CHECKING:
@@ -27,7 +27,6 @@ __all__ = [
     "Draft",
     "cited_basis",
     "heading_label",
-    "heading_prefix",
     "letter_mode",
     "normalise_heading",
     "placeholders_in",
@@ -117,12 +116,6 @@ def _item(text: str) -> str:
     if prefix and len(text) - len(prefix) <= 15 and not re.search(r"[，。；：,;:]", text):
         return text
     return sentence(text)
-
-
-def heading_prefix(text: str) -> str:
-    """The heading number ``text`` starts with (``一、`` ``（一）`` ``1.`` ``（1）``), else ""."""
-    match = re.match(rf"^(?:[{_HEADING_NUMERAL}]+、|（[{_HEADING_NUMERAL}]+）|\d+\.|（\d+）)", text)
-    return match.group() if match else ""
 
 
 def _numbered(

@@ -54,6 +54,15 @@ def heading_level(text: str) -> int:
     return 0
 
 
+def heading_prefix(text: str) -> str:
+    """The structure number ``text`` starts with (一、 （一） 1. （1）), else ""."""
+    for pattern in _HEADINGS:
+        match = pattern.match(text)
+        if match:
+            return match.group()
+    return ""
+
+
 def _run(text: str, font: Font = FANGSONG, size: float = SIZE_3, **kw: Any) -> Run:
     return Run(text, font, size, **kw)
 
