@@ -510,6 +510,8 @@ def test_proofreading_an_upload_shows_the_findings(
         ("通知.txt", "示政发[2026]第05号".encode(), "不是 .docx 文件"),
         ("通知.docx", b"", "是空文件"),
         ("通知.docx", "这不是一个 Word 文件".encode(), "内容不是 Word 文档"),
+        # Word saves a .docx with an opening password as an OLE file, as it saves a .doc
+        ("加密通知.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024), "设置了打开密码"),
     ],
 )
 def test_what_is_not_a_docx_is_refused_in_chinese(

@@ -109,6 +109,7 @@ ORDER_FIELDS = ("signatory_title",)
 MINUTES_FIELDS = ("attendees",)
 _PLACEHOLDER = re.compile(r"【请填写[：:]?[^】]*】")
 _NOT_IN_FILENAME = re.compile(r'[\\/:*?"<>|\r\n\t]+')
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the signature of an OLE compound file
 
 register_nav(
     NavItem(
@@ -622,7 +623,9 @@ def proofread_page(request: Request, principal: Drafter) -> Response:
 
 def _checked_upload(name: str, data: bytes) -> None:
     """Refuse what is not a .docx before it is read: the suffix, emptiness, the size and the
-    ZIP container a .docx is."""
+    ZIP container a .docx is. An OLE file (a .doc renamed, or a .docx with an opening password,
+    which Word saves as OLE) is left to the engine, whose message says which it is and what to
+    do (:func:`govai.documents.proofread_layout.open_docx`)."""
     if not name.lower().endswith(".docx"):
         raise ValidationError(
             f"“{name}”不是 .docx 文件。公文校对只接受 Word 2007 及以上格式（.docx）的文件；"
@@ -634,7 +637,7 @@ def _checked_upload(name: str, data: bytes) -> None:
         raise ValidationError(
             f"文件“{name}”过大：校对的文稿不能超过 {service.MAX_DOCX // 1024 // 1024} MB。"
         )
-    if not zipfile.is_zipfile(io.BytesIO(data)):
+    if not data.startswith(_OLE) and not zipfile.is_zipfile(io.BytesIO(data)):
         raise ValidationError(
             f"“{name}”的内容不是 Word 文档（.docx），可能是改了扩展名的其他文件或已损坏；"
             "请用 Word 或 WPS 打开后另存为 .docx 再上传。"
