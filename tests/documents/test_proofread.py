@@ -25,6 +25,7 @@ from govai.documents.gongwen import write_gongwen
 from govai.documents.gongwen_spec import spec_from_dict
 from govai.documents.proofread import (
     CATEGORIES,
+    MAX_CHARS,
     MAX_UNCOMPRESSED,
     Finding,
     proofread_docx,
@@ -509,6 +510,18 @@ def test_the_size_limit_is_on_the_unpacked_size() -> None:
     assert MAX_UNCOMPRESSED == 100 * 1024 * 1024
     with pytest.raises(ValidationError, match="100 MB"):
         proofread_docx(_zip({"[Content_Types].xml": b"0" * (MAX_UNCOMPRESSED + 1)}))
+
+
+def test_more_text_than_a_document_holds_is_refused_before_it_is_checked() -> None:
+    assert MAX_CHARS == 500_000
+    d = docx.Document()
+    for _ in range(3):
+        d.add_paragraph("各单位要高度重视的的，认真组织实施。" * 10_000)  # 180,000 characters
+    with pytest.raises(ValidationError, match="50 万字"):
+        proofread_docx(saved(d))
+    with pytest.raises(ValidationError, match="50 万字"):
+        proofread_text(["甲" * 250_000, "乙" * 250_001])
+    assert proofread_text(["甲" * 250_000, "乙" * 250_000]) == []
 
 
 def test_text_in_place_of_bytes_is_refused() -> None:

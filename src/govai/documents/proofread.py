@@ -16,8 +16,8 @@ Paragraphs are numbered from 1 in reading order, counting only paragraphs that h
 cells included): "第 12 段" is the twelfth block of text a person sees.
 
 A file that cannot be read — not a zip, a .doc or an encrypted file, a zip that is not a Word
-document, one over 100 MB unpacked, one with no text — raises :class:`~govai.errors.
-ValidationError` with a Chinese message, never a traceback.
+document, one over 100 MB unpacked, one with no text or more than :data:`MAX_CHARS` characters
+of it — raises :class:`~govai.errors.ValidationError` with a Chinese message, never a traceback.
 
 Cost: a 20-page document takes a few tens of milliseconds; the first repeated-word candidate in
 a process loads the shared tokenizer's dictionary (under a second, once, unless search has).
@@ -37,9 +37,11 @@ from govai.documents.proofread_rules import (
     DATE_ONLY,
     DOC_NUMBER,
     FULLWIDTH_DIGITS,
+    MAX_CHARS,
     ORDER_NUMBER,
     Finding,
     Para,
+    check_length,
     check_text,
     heading,
 )
@@ -47,6 +49,7 @@ from govai.errors import ValidationError
 
 __all__ = [
     "CATEGORIES",
+    "MAX_CHARS",
     "MAX_UNCOMPRESSED",
     "Finding",
     "PoliciesCheck",
@@ -214,6 +217,7 @@ def proofread_text(
         or not all(isinstance(text, str) for text in paragraphs)
     ):
         raise ValidationError("校对的文字应为段落列表，每段一条文字")
+    check_length(sum(map(len, paragraphs)))
     paras = [Para(i, text.strip()) for i, text in enumerate(paragraphs, start=1) if text.strip()]
     _assign_roles(paras)
     return _ordered(check_text(paras, sensitive, policies))

@@ -45,6 +45,7 @@ from govai.documents.proofread_rules import (
     TEXT_ROLES,
     Finding,
     Para,
+    check_length,
     is_han,
     paragraph_numbers,
 )
@@ -241,6 +242,7 @@ def _measure(p: Any, styles: Styles) -> Measured:
     instructions += [t.text or "" for t in p.iter(_W + "instrText")]
     pieces = [(text, run) for run in _runs(p) if (text := _run_text(run))]
     raw = "".join(text for text, _ in pieces)
+    check_length(len(raw))  # before counting a huge paragraph character by character
     lead = len(raw) - len(raw.lstrip())
     stop = raw.find("。", lead)
     measured = Measured(raw.strip(), ppr, pstyle)
@@ -334,10 +336,13 @@ def read_docx(data: bytes) -> Docx:
         raise ValidationError(_NO_TEXT)
     paras: list[Para] = []
     measured: dict[int, Measured] = {}
+    chars = 0
     for element, table in _blocks(body):
         info = _measure(element, styles)
         if not info.text:
             continue
+        chars += len(info.text)
+        check_length(chars)
         number = len(paras) + 1
         role = ROLE_OF_STYLE.get(info.pstyle or "") or ROLE_OF_STYLE.get(styles.name(info.pstyle))
         jc = styles.first(styles.pprs(info.ppr, info.pstyle), "jc")
