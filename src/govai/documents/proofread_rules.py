@@ -34,13 +34,16 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from govai.documents.doctypes_templates import heading_label
 from govai.documents.gongwen import ROLE_STYLES
 from govai.documents.gongwen_spec import format_date
 from govai.errors import ValidationError
 from govai.knowledge.provenance import Status, chinese_number, parse_status
-from govai.knowledge.text import Tokenizer, get_tokenizer
+
+if TYPE_CHECKING:
+    from govai.knowledge.text import Tokenizer
 
 CATEGORIES: dict[str, str] = {
     "layout": "版式",
@@ -577,6 +580,8 @@ def check_repeats(p: Para) -> list[Finding]:
         candidates.append(match)
     if not candidates:
         return []
+    from govai.knowledge.text import get_tokenizer  # jieba: imported when first needed
+
     tokenizer = get_tokenizer()
     cuts = _word_boundaries(text, tokenizer)
     out = []
