@@ -492,6 +492,7 @@ def _bad_files() -> dict[str, tuple[bytes, str]]:
         # the central directory claims ~4 GB unpacked for each member: refused unread
         "zip bomb": (_patch_central_directory(good, 24, "<I", 0xFFFFFFF0), "超过 100 MB"),
         "encrypted": (_patch_central_directory(good, 8, "<H", 0x1), "已加密"),
+        "zip version 11.2": (_patch_central_directory(good, 6, "<H", 112), "不是有效的 Word"),
         "no text": (saved(empty), "没有文字"),
         "no body": (_zip({**parts, "word/document.xml": NO_BODY}), "没有文字"),
     }

@@ -300,7 +300,14 @@ def open_docx(data: bytes) -> Any:
         )
     try:
         members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,  # a zip format version newer than zipfile reads
+    ):
         raise ValidationError(_UNREADABLE) from None
     if len(members) > MAX_MEMBERS or sum(i.file_size for i in members) > MAX_UNCOMPRESSED:
         raise ValidationError(
