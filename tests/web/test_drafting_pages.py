@@ -359,6 +359,36 @@ def test_editing_saves_or_refuses_with_the_input_kept(
     assert "附件：1.退休提取办理流程图" in _text(parts["word/document.xml"])
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("title", "关于简化\x00退休提取手续的请示", "标题不能含控制字符"),
+        ("body", "一、简化手续\n退休职工凭身份证\x00即可申请。", "正文含有控制字符"),
+        ("attachments", "办事指南\n流程图\x0b", "附件含有控制字符"),
+        ("issuer", "示范市住房公积金管理中心" * 20, "发文机关不能超过 200 个字符"),
+    ],
+)
+def test_an_edit_with_what_the_docx_would_drop_or_too_long_is_refused(
+    app_client: ClientFactory, demo_platform: Platform, field: str, value: str, message: str
+) -> None:
+    """As the drafting form refuses its facts: nothing is stored and the input is kept."""
+    staff = app_client("staff")
+    draft_id = _draft(staff, "请示")
+    before = _row(demo_platform, draft_id)
+    form = {**drafting.spec_form(before.spec), field: value, "csrf_token": staff.csrf}
+    response = staff.post(f"/drafting/{draft_id}", data=form)
+    assert response.status_code == 422
+    (error,) = re.findall(r'<p class="error" role="alert">(.*?)</p>', response.text)
+    assert error.startswith("修改未保存：") and message in error
+    assert _row(demo_platform, draft_id).spec == before.spec
+    assert value in response.text  # the input kept, as typed
+    # the form as it was, with a tab in the body (a .docx holds a tab), saves
+    fixed = {**drafting.spec_form(before.spec), "csrf_token": staff.csrf}
+    fixed["body"] += "\n附\t表"
+    assert staff.post(f"/drafting/{draft_id}", data=fixed).status_code == 200
+    assert _row(demo_platform, draft_id).spec["body"].endswith("附\t表")
+
+
 def test_a_stored_spec_that_does_not_lay_out_shows_why_instead_of_previews(
     app_client: ClientFactory, demo_platform: Platform
 ) -> None:

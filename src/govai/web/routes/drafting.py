@@ -54,6 +54,7 @@ from govai.knowledge.retrieval import Retriever
 from govai.scenarios.drafting import service
 from govai.scenarios.drafting.models import DocDraft
 from govai.storage.base import beijing
+from govai.validation import clean_text
 from govai.web.auth import platform_of
 from govai.web.nav import NavItem, register_nav
 from govai.web.policy import allow
@@ -107,9 +108,29 @@ EDIT_FIELDS = (
 )
 ORDER_FIELDS = ("signatory_title",)
 MINUTES_FIELDS = ("attendees",)
+# Each input of the edit form: its label and the most characters it takes (its maxlength);
+# 正文 and 附件 are several lines and have no limit.
+EDIT_INPUTS: dict[str, tuple[str, int | None]] = {
+    "issuer": ("发文机关", 200),
+    "doc_number": ("发文字号", 100),
+    "title": ("标题", 300),
+    "recipients": ("主送机关", 2000),
+    "body": ("正文", None),
+    "attachments": ("附件", None),
+    "signatory": ("签发人", 200),
+    "signatory_title": ("签发人职务", 100),
+    "date": ("成文日期", 40),
+    "note": ("附注", 500),
+    "copy_to": ("抄送机关", 2000),
+    "printer": ("印发机关", 200),
+    "print_date": ("印发日期", 40),
+    "attendees": ("出席人员", 2000),
+}
 _PLACEHOLDER = re.compile(r"【请填写[：:]?[^】]*】")
 _NOT_IN_FILENAME = re.compile(r'[\\/:*?"<>|\r\n\t]+')
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the signature of an OLE compound file
+# C0 controls other than tab and line breaks: XML cannot hold them, so the .docx would drop them
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 register_nav(
     NavItem(
@@ -383,6 +404,21 @@ def edited_spec(stored: Mapping[str, Any], form: Mapping[str, str]) -> dict[str,
     return spec
 
 
+def checked_edit(form: Mapping[str, str]) -> None:
+    """Refuse an edit the way the drafting form refuses its facts
+    (:func:`govai.validation.clean_text`): a field longer than its input allows, or a control
+    character, which would be stored and then silently left out of the .docx. 正文 and 附件
+    keep their line breaks and tabs."""
+    for key, (label, most) in EDIT_INPUTS.items():
+        value = form.get(key, "")
+        if most is not None:
+            clean_text(value, label, most, required=False)
+        elif _CONTROL.search(value):
+            raise ValidationError(
+                f"{label}含有控制字符（常由其他软件复制粘贴带入，页面上看不见），请删除后重试。"
+            )
+
+
 def _filename(row: DocDraft) -> str:
     title = _NOT_IN_FILENAME.sub(" ", row.title).strip() or f"{row.doc_type}-{row.id}"
     return title[:120] + ".docx"
@@ -471,6 +507,7 @@ def _detail(
         "form": edit if edit is not None else spec_form(stored),
         "is_order": fmt == "order",
         "is_minutes": fmt == "minutes",
+        "limits": {key: most for key, (_, most) in EDIT_INPUTS.items()},
         "ai_label": service.AI_LABEL,
         "warnings": [*draft["warnings"], *layout_warnings],
         "placeholders": _placeholders(stored),
@@ -525,6 +562,7 @@ def draft_save(
         "attendees": attendees,
     }
     try:
+        checked_edit(form)
         with platform.db.session() as session:
             row = service.get_draft(session, principal, draft_id)
             service.update_spec(session, principal, draft_id, edited_spec(row.spec, form))
