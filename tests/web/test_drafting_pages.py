@@ -389,6 +389,26 @@ def test_an_edit_with_what_the_docx_would_drop_or_too_long_is_refused(
     assert _row(demo_platform, draft_id).spec["body"].endswith("附\t表")
 
 
+BLANKS = re.compile(r"文稿中尚有 (\d+) 处【请填写：…】需要补充：(.*?)</li>")
+
+
+def test_the_page_counts_the_blanks_to_fill_as_the_message_after_drafting_does(
+    app_client: ClientFactory, demo_platform: Platform
+) -> None:
+    staff = app_client("staff")
+    draft_id = _draft(staff, "通知", recipients="", contact="")
+    page = staff.get(f"/drafting/{draft_id}").text
+    (flash,) = re.findall(r"尚有 (\d+) 处【请填写】需要补充", page)
+    (count, listed) = BLANKS.findall(page)[0]
+    assert int(flash) == int(count) >= 2 and "【请填写：主送机关】" in listed
+    # the same blank a second time is still one blank to fill, listed once
+    form = {**drafting.spec_form(_row(demo_platform, draft_id).spec), "csrf_token": staff.csrf}
+    form["body"] += "\n请于【请填写：主送机关】收文后组织实施。"
+    saved = staff.post(f"/drafting/{draft_id}", data=form).text
+    (again, listed_again) = BLANKS.findall(saved)[0]
+    assert again == count and sorted(listed_again.split("、")) == sorted(listed.split("、"))
+
+
 def test_a_stored_spec_that_does_not_lay_out_shows_why_instead_of_previews(
     app_client: ClientFactory, demo_platform: Platform
 ) -> None:

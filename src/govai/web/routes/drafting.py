@@ -26,7 +26,7 @@ import io
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import PurePath
 from typing import Annotated, Any
@@ -42,6 +42,7 @@ from govai.accounts.models import Organization
 from govai.accounts.principal import Principal
 from govai.classification import Level
 from govai.documents import doctypes
+from govai.documents.doctypes_templates import placeholders_in
 from govai.documents.gongwen import layout_gongwen
 from govai.documents.gongwen_preview import preview_pages
 from govai.documents.gongwen_spec import DocumentSpec
@@ -126,7 +127,6 @@ EDIT_INPUTS: dict[str, tuple[str, int | None]] = {
     "print_date": ("印发日期", 40),
     "attendees": ("出席人员", 2000),
 }
-_PLACEHOLDER = re.compile(r"【请填写[：:]?[^】]*】")
 _NOT_IN_FILENAME = re.compile(r'[\\/:*?"<>|\r\n\t]+')
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the signature of an OLE compound file
 # C0 controls other than tab and line breaks: XML cannot hold them, so the .docx would drop them
@@ -424,21 +424,16 @@ def _filename(row: DocDraft) -> str:
     return title[:120] + ".docx"
 
 
-def _placeholders(spec: Mapping[str, Any]) -> list[str]:
-    found: list[str] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, str):
-            found.extend(_PLACEHOLDER.findall(value))
-        elif isinstance(value, Mapping):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, Sequence):
-            for item in value:
-                walk(item)
-
-    walk(spec)
-    return found
+def _texts(value: Any) -> Iterator[str]:
+    """Every string in a stored spec (the issuer and the attachments may be nested)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, Sequence):
+        for item in value:
+            yield from _texts(item)
 
 
 def report_view(report: ProofReport) -> dict[str, Any]:
@@ -510,7 +505,7 @@ def _detail(
         "limits": {key: most for key, (_, most) in EDIT_INPUTS.items()},
         "ai_label": service.AI_LABEL,
         "warnings": [*draft["warnings"], *layout_warnings],
-        "placeholders": _placeholders(stored),
+        "placeholders": placeholders_in(*_texts(stored)),
         "spec_error": spec_error,
         "pages": pages,
         "report": report,
