@@ -263,6 +263,27 @@ def test_the_form_offers_the_types_the_bases_and_the_organisation(
     assert "尚无文稿" in html
 
 
+def test_a_draft_grounded_in_a_knowledge_base_shows_what_it_cites(
+    app_client: ClientFactory, demo_platform: Platform
+) -> None:
+    staff = app_client("staff")
+    draft_id = _draft(
+        staff,
+        "通知",
+        issuer="示范市住房公积金管理中心",
+        subject="做好退休职工住房公积金提取工作",
+        points="退休职工可以申请提取住房公积金",
+        kb="policy",
+    )
+    row = _row(demo_platform, draft_id)
+    assert row.kb == "policy" and row.citations
+    page = staff.get(f"/drafting/{draft_id}").text
+    assert f"引用 {len(row.citations)} 处资料" in page  # the message after drafting
+    cited = re.search(r'<section class="card" id="citations">(.*?)</section>', page, re.S)
+    assert cited and "《住房公积金管理条例》" in cited.group(1)
+    assert len(re.findall(r"<li>", cited.group(1))) == len(row.citations)
+
+
 def test_a_refused_form_keeps_what_was_typed(
     app_client: ClientFactory, demo_platform: Platform
 ) -> None:

@@ -51,7 +51,6 @@ from govai.errors import GovaiError, NotFound, ValidationError
 from govai.gateway import ModelGateway, provider_refusal
 from govai.gateway import service as providers
 from govai.knowledge import service as kb_service
-from govai.knowledge.retrieval import Retriever
 from govai.scenarios.drafting import service
 from govai.scenarios.drafting.models import DocDraft
 from govai.storage.base import beijing
@@ -61,6 +60,7 @@ from govai.web.nav import NavItem, register_nav
 from govai.web.policy import allow
 from govai.web.render import render, set_flash
 from govai.web.routes.chat import compute_of
+from govai.web.routes.kb import retriever_of
 
 router = APIRouter()
 PAGE = "/drafting"
@@ -294,14 +294,13 @@ def draft_create(
                 f"模型服务“{provider}”当前不可用于起草，可选：{'、'.join(choices) or '（无）'}。"
             )
         gateway: ModelGateway = request.app.state.gateway
-        retriever: Retriever = request.app.state.retriever
         with compute_of(request).held():  # the gateway gives the slot up while the model writes
             drafted = service.draft_document(
                 platform.db,
                 gateway,
                 principal,
                 facts,
-                retriever=retriever if kb else None,
+                retriever=retriever_of(request) if kb else None,
                 kb=kb or None,
                 provider=provider or None,
             )
