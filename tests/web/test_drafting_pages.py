@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from typing import Any
 
 import docx
 import pytest
@@ -186,6 +187,14 @@ def _row(platform: Platform, draft_id: int) -> DocDraft:
         assert row is not None
         session.expunge(row)
         return row
+
+
+def _store_spec(platform: Platform, draft_id: int, **changes: Any) -> None:
+    """Change a stored spec without the edit form (as an older release or a script might)."""
+    with platform.db.session() as session:
+        row = session.get(DocDraft, draft_id)
+        assert row is not None
+        row.spec = {**row.spec, **changes}
 
 
 def _audit_actions(platform: Platform, draft_id: int) -> list[str]:
@@ -435,10 +444,7 @@ def test_a_stored_spec_that_does_not_lay_out_shows_why_instead_of_previews(
 ) -> None:
     staff = app_client("staff")
     draft_id = _draft(staff, "通知")
-    with demo_platform.db.session() as session:
-        row = session.get(DocDraft, draft_id)
-        assert row is not None
-        row.spec = {**row.spec, "body": ""}
+    _store_spec(demo_platform, draft_id, body="")
     page = staff.get(f"/drafting/{draft_id}")
     assert page.status_code == 200
     assert "文稿目前无法排版" in page.text and "正文" in page.text
@@ -615,10 +621,8 @@ def test_proofreading_a_draft_proofreads_its_export(
 ) -> None:
     staff = app_client("staff")
     draft_id = _draft(staff, "通知")
-    with demo_platform.db.session() as session:
-        row = session.get(DocDraft, draft_id)
-        assert row is not None
-        row.spec = {**row.spec, "body": row.spec["body"] + "\n请各单位做好的的相关工作。"}
+    body = _row(demo_platform, draft_id).spec["body"]
+    _store_spec(demo_platform, draft_id, body=body + "\n请各单位做好的的相关工作。")
     response = staff.post(f"/drafting/{draft_id}/proofread", data={"csrf_token": staff.csrf})
     assert response.status_code == 200
     assert 'id="proofread"' in response.text and "校对结果" in response.text
