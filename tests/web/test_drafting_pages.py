@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import docx
@@ -16,8 +18,9 @@ from sqlalchemy import select
 
 from govai.accounts.principal import cli_principal
 from govai.classification import Level
+from govai.concurrency import ComputeSlots
 from govai.documents.doctypes import KINDS
-from govai.documents.gongwen import layout_gongwen
+from govai.documents.gongwen import GongwenLayout, layout_gongwen
 from govai.documents.gongwen_preview import preview_pages
 from govai.documents.gongwen_spec import DocumentSpec
 from govai.gateway import service as providers
@@ -437,6 +440,42 @@ def test_the_page_counts_the_blanks_to_fill_as_the_message_after_drafting_does(
     saved = staff.post(f"/drafting/{draft_id}", data=form).text
     (again, listed_again) = BLANKS.findall(saved)[0]
     assert again == count and sorted(listed_again.split("、")) == sorted(listed.split("、"))
+
+
+class _CountedSlots(ComputeSlots):
+    """The app's compute slots, counting the threads inside one."""
+
+    inside = 0
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with super().held():
+            self.inside += 1
+            try:
+                yield
+            finally:
+                self.inside -= 1
+
+
+def test_the_draft_is_laid_out_in_a_compute_slot_like_its_images(
+    app_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Laying out is compute (:mod:`govai.concurrency`): the page waits its turn as the
+    questions and searches do, and holds no slot while the model or the database is waited on."""
+    staff = app_client("staff")
+    draft_id = _draft(staff, "通知")
+    slots = _CountedSlots()
+    staff.app.state.compute = slots  # type: ignore[attr-defined]
+    in_slot: list[bool] = []
+
+    def layout(spec: DocumentSpec) -> GongwenLayout:
+        in_slot.append(slots.inside == 1)
+        return layout_gongwen(spec)
+
+    monkeypatch.setattr(drafting, "layout_gongwen", layout)
+    assert staff.get(f"/drafting/{draft_id}").status_code == 200
+    assert staff.get(f"/drafting/{draft_id}/page/1.svg").status_code == 200
+    assert in_slot == [True]
 
 
 def test_a_stored_spec_that_does_not_lay_out_shows_why_instead_of_previews(

@@ -487,14 +487,16 @@ def _detail(
             citations=list(row.citations),
             warnings=list(row.warnings),
         )
-        try:
-            spec = service.spec_of(row)
-        except ValidationError as exc:
-            spec_error, pages, layout_warnings = exc.message, 0, []
-        else:
-            layout = layout_gongwen(spec)
-            spec_error, pages, layout_warnings = "", layout.pages, list(layout.warnings)
         fmt = doctypes.kind_of(row.doc_type).format
+        try:
+            spec, spec_error = service.spec_of(row), ""
+        except ValidationError as exc:
+            spec, spec_error = None, exc.message
+    pages, layout_warnings = 0, []
+    if spec is not None:
+        with compute_of(request).held():  # as its page images are, outside the transaction
+            layout = layout_gongwen(spec)
+        pages, layout_warnings = layout.pages, list(layout.warnings)
     context = {
         "d": draft,
         "facts": facts,
